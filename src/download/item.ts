@@ -1,0 +1,42 @@
+import type { ParafetchError } from '../errors/index.js';
+
+/** One thing to download. */
+export interface DownloadItem {
+  /** http(s) URL to fetch. */
+  url: string;
+  /** Other URLs serving the same bytes; attempts rotate through `[url, ...mirrors]`. */
+  mirrors?: readonly string[];
+  /**
+   * Destination, relative to `options.dir`. When absent the name comes from the URL (or from
+   * `Content-Disposition` with `contentDisposition: true`), made safe and unique.
+   */
+  path?: string;
+  /** Expected SHA-256 of the whole file, hex. The file is kept only when it matches. */
+  sha256?: string;
+  /** Extra request headers for this item; they override `options.headers`. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+export type ResultStatus = 'ok' | 'skipped' | 'failed';
+
+/** What happened to one item. */
+export interface DownloadResult {
+  /** Position of the item in the input, from 0. */
+  index: number;
+  url: string;
+  /** Absolute final path, or undefined when no destination could be decided. */
+  path: string | undefined;
+  status: ResultStatus;
+  /** Size of the file now under `path` (for `failed`, bytes received before giving up). */
+  bytes: number;
+  /** SHA-256 (hex) of the file now under `path`; undefined for failures. */
+  sha256: string | undefined;
+  /** HTTP attempts made (0 for an item skipped without a request). */
+  attempts: number;
+  /** Wall time spent on the item, in milliseconds. */
+  ms: number;
+  /** For `failed`: why, with a stable `code` (`ABORTED` when the run was aborted). */
+  error?: ParafetchError;
+  /** The item as it was given, so failures can be written back in an input format. */
+  item: DownloadItem;
+}

@@ -1,0 +1,309 @@
+import { createHash, type Hash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ChecksumMismatchError,
+  DiskError,
+  HttpStatusError,
+  ParafetchError,
+  RemoteChangedError,
+  TruncatedBodyError,
+} from '../errors/index.js';
+import type { NormalizedOptions } from '../engine/options.js';
+import { DirectoryGuard, resolveInside } from '../storage/safe-path.js';
+import { FileSink } from '../storage/file-sink.js';
+import { commit, exists, existingSize, partPathFor, removeQuietly, numberedName } from '../storage/finalize.js';
+import { hashFile } from '../storage/hash-file.js';
+import type { HttpClient, HttpResponse } from '../transport/client.js';
+import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
+import type { DestinationClaims } from './claims.js';
+import type { DownloadItem, DownloadResult, ResultStatus } from './item.js';
+import { nameFromContentDisposition, nameFromUrl } from './naming.js';
+import {
+  contentLength,
+  header,
+  ifRangeValue,
+  parseContentRange,
+  readValidator,
+  validatorChanged,
+  type Validator,
+} from './response.js';
+
+/** What a job needs from the run it belongs to. */
+export interface JobContext {
+  options: NormalizedOptions;
+  client: HttpClient;
+  guard: DirectoryGuard;
+  claims: DestinationClaims;
+  /** Called after every chunk with its size; the receiver throttles. */
+  progress(job: DownloadJob, bytes: number): void;
+}
+
+/** Error bodies larger than this close the connection instead of being drained. */
+const DRAIN_LIMIT = 64 * 1024;
+
+/**
+ * One item from plan to final file: decide the destination, fetch, verify, move into place.
+ * A job lives across attempts, so a retry after a partial body continues where the bytes on
+ * disk end (Range + If-Range) when the server allows it, and starts over cleanly otherwise.
+ */
+export class DownloadJob {
+  readonly index: number;
+  readonly item: DownloadItem;
+  readonly #ctx: JobContext;
+  readonly startedAt = Date.now();
+  attempts = 0;
+  /** Where the file will appear, once decided. */
+  finalPath: string | undefined;
+  /** Bytes of the current version on disk in the part file, from offset 0. */
+  bytes = 0;
+  /** Full size, when the server said. */
+  total: number | undefined;
+  /** When the last progress event of this job went out (kept by the engine). */
+  progressAt = 0;
+  #urls: URL[] = [];
+  #folder = '';
+  #validator: Validator | undefined;
+  #hash: Hash | undefined;
+  #release: (() => void) | undefined;
+
+  constructor(index: number, item: DownloadItem, ctx: JobContext) {
+    this.index = index;
+    this.item = item;
+    this.#ctx = ctx;
+  }
+
+  get url(): string {
+    return this.item.url;
+  }
+
+  /**
+   * Parses the URLs and decides the destination when it does not depend on the response.
+   * Resolves with a result when the item needs no request (skipped), else undefined.
+   */
+  async prepare(): Promise<DownloadResult | undefined> {
+    const { options, claims } = this.#ctx;
+    this.#urls = [this.item.url, ...(this.item.mirrors ?? [])].map(parseHttpUrl);
+    this.#folder = options.dir;
+    if (this.item.path !== undefined) {
+      const { abs, isDir } = resolveInside(options.dir, this.item.path);
+      if (!isDir) return this.#settle(abs);
+      this.#folder = abs;
+    }
+    if (options.contentDisposition) return undefined;
+    return this.#settle(claims.uniqueDerived(path.join(this.#folder, nameFromUrl(this.#urls[0]!))));
+  }
+
+  /** Applies the overwrite policy to `target`, holds it, and creates its folder. */
+  async #settle(target: string): Promise<DownloadResult | undefined> {
+    const { options, claims, guard } = this.#ctx;
+    await guard.ensure(path.dirname(target));
+    if (options.overwrite === 'rename') {
+      for (let n = 1, candidate = target; ; candidate = numberedName(target, n++)) {
+        if (claims.isHeld(candidate) || (await exists(candidate))) continue;
+        if (claims.isHeld(candidate)) continue; // taken while we looked at the disk
+        this.#release = await claims.hold(candidate);
+        this.finalPath = candidate;
+        return undefined;
+      }
+    }
+    this.#release = await claims.hold(target);
+    this.finalPath = target;
+    if (options.overwrite === 'skip') {
+      const size = await existingSize(target);
+      if (size !== undefined) {
+        if (this.item.sha256 === undefined) return this.#done('skipped', size, undefined);
+        const digest = await hashFile(target);
+        if (digest === this.item.sha256.toLowerCase()) return this.#done('skipped', size, digest);
+        // The file there is not the one asked for: fetch it again.
+      }
+    }
+    return undefined;
+  }
+
+  /** One HTTP attempt. Resolves with the result, or rejects with a ParafetchError. */
+  async attempt(signal: AbortSignal): Promise<DownloadResult> {
+    const { options, client } = this.#ctx;
+    this.attempts++;
+    const url = this.#urls[(this.attempts - 1) % this.#urls.length]!;
+    const headers: Record<string, string> = { 'user-agent': options.userAgent, ...options.headers };
+    for (const [k, v] of Object.entries(this.item.headers ?? {})) headers[k.toLowerCase()] = v;
+
+    const ifRange = ifRangeValue(this.#validator);
+    const resumeFrom = this.bytes > 0 && ifRange !== undefined ? this.bytes : 0;
+    if (resumeFrom > 0) {
+      headers.range = `bytes=${resumeFrom}-`;
+      headers['if-range'] = ifRange!;
+    }
+
+    const res = await getFollowingRedirects(client, url, {
+      headers,
+      maxRedirects: options.maxRedirects,
+      signal,
+    });
+    let offset: number;
+    try {
+      offset = this.#place(res, resumeFrom);
+    } catch (err) {
+      discardBody(res);
+      throw err;
+    }
+
+    if (this.finalPath === undefined) {
+      const name =
+        nameFromContentDisposition(header(res.headers, 'content-disposition')) ?? nameFromUrl(this.#urls[0]!);
+      try {
+        const skipped = await this.#settle(this.#ctx.claims.uniqueDerived(path.join(this.#folder, name)));
+        if (skipped) {
+          discardBody(res);
+          return skipped;
+        }
+      } catch (err) {
+        discardBody(res);
+        throw err;
+      }
+    }
+    return this.#receive(res, url, offset);
+  }
+
+  /** Decides where the response's bytes go; throws for statuses that carry no file. */
+  #place(res: HttpResponse, resumeFrom: number): number {
+    const now = readValidator(res.headers);
+    if (res.status === 206) {
+      const range = parseContentRange(header(res.headers, 'content-range'));
+      if (!range || range.start !== resumeFrom || (resumeFrom > 0 && validatorChanged(this.#validator, now))) {
+        this.#restart();
+        throw new RemoteChangedError(res.url.href, 'the partial content does not continue the bytes on disk');
+      }
+      if (resumeFrom === 0) this.#begin(now);
+      this.total = range.size;
+      return resumeFrom;
+    }
+    if (res.status >= 200 && res.status < 300) {
+      // A full body: the first attempt, or a server that ignored Range or has a new version.
+      this.#begin(now);
+      this.total = res.status === 204 ? 0 : contentLength(res.headers);
+      return 0;
+    }
+    if (res.status === 416 && resumeFrom > 0) {
+      this.#restart();
+      throw new RemoteChangedError(res.url.href, 'the server cannot continue from the bytes on disk');
+    }
+    throw new HttpStatusError(res.status, res.url.href, header(res.headers, 'retry-after'));
+  }
+
+  #begin(validator: Validator): void {
+    this.#restart();
+    this.#validator = validator;
+  }
+
+  #restart(): void {
+    this.bytes = 0;
+    this.total = undefined;
+    this.#validator = undefined;
+    this.#hash = undefined;
+  }
+
+  async #receive(res: HttpResponse, url: URL, offset: number): Promise<DownloadResult> {
+    const { options, client } = this.#ctx;
+    const finalPath = this.finalPath!;
+    const part = partPathFor(finalPath);
+    if (offset === 0 && (options.hash || this.item.sha256 !== undefined)) this.#hash = createHash('sha256');
+    if (offset > 0) {
+      await fs.truncate(part, offset).catch((err) => {
+        discardBody(res);
+        throw new DiskError(`cannot resume ${part}: ${(err as Error).message}`, err);
+      });
+    }
+    let sink: FileSink;
+    try {
+      sink = await FileSink.open(part, { truncate: offset === 0 });
+    } catch (err) {
+      discardBody(res);
+      throw err;
+    }
+
+    const hash = this.#hash;
+    let pos = offset;
+    let failure: ParafetchError | undefined;
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        hash?.update(chunk);
+        const ok = sink.write(chunk, pos);
+        pos += chunk.length;
+        this.bytes = pos;
+        this.#ctx.progress(this, chunk.length);
+        if (!ok) await sink.drained();
+      }
+    } catch (err) {
+      failure = err instanceof ParafetchError ? err : client.bodyError(err, url);
+      res.body.destroy();
+    }
+    try {
+      await sink.close();
+    } catch (err) {
+      failure = err as ParafetchError;
+    }
+    if (failure instanceof DiskError) {
+      await removeQuietly(part);
+      this.#restart();
+      throw failure;
+    }
+    if (this.total !== undefined && pos < this.total && (!failure || failure.code === 'CONNECTION_RESET')) {
+      throw new TruncatedBodyError(this.total, pos, url.href);
+    }
+    if (failure) throw failure;
+
+    const digest = hash?.digest('hex');
+    this.#hash = undefined;
+    const expected = this.item.sha256?.toLowerCase();
+    if (expected !== undefined && digest !== expected) {
+      await removeQuietly(part);
+      this.#restart();
+      throw new ChecksumMismatchError(expected, digest ?? '', url.href);
+    }
+    await commit(part, finalPath);
+    return this.#done('ok', pos, digest);
+  }
+
+  #done(status: ResultStatus, bytes: number, sha256: string | undefined, error?: ParafetchError) {
+    this.#release?.();
+    this.#release = undefined;
+    return this.result(status, bytes, sha256, error);
+  }
+
+  result(status: ResultStatus, bytes: number, sha256?: string, error?: ParafetchError): DownloadResult {
+    const r: DownloadResult = {
+      index: this.index,
+      url: this.item.url,
+      path: this.finalPath,
+      status,
+      bytes,
+      sha256,
+      attempts: this.attempts,
+      ms: Date.now() - this.startedAt,
+      item: this.item,
+    };
+    if (error) r.error = error;
+    return r;
+  }
+
+  /**
+   * Gives up on the item. The partial file stays only when asked (an aborted run keeps it for
+   * a later resume); the final name is never touched.
+   */
+  async fail(error: ParafetchError, keepPartial: boolean): Promise<DownloadResult> {
+    if (this.finalPath !== undefined && !keepPartial) await removeQuietly(partPathFor(this.finalPath));
+    const result = this.#done('failed', this.bytes, undefined, error);
+    result.path = this.finalPath;
+    return result;
+  }
+}
+
+/** Lets a body we do not want go: drained when small (the connection stays usable), else closed. */
+function discardBody(res: HttpResponse): void {
+  res.body.on('error', () => {});
+  const len = contentLength(res.headers);
+  if (len !== undefined && len <= DRAIN_LIMIT) res.body.resume();
+  else res.body.destroy();
+}

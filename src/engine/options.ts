@@ -1,0 +1,244 @@
+import path from 'node:path';
+import { InvalidOptionError } from '../errors/index.js';
+
+/** What to do when the destination file already exists. */
+export type OverwritePolicy = 'skip' | 'overwrite' | 'rename';
+
+export interface BackoffOptions {
+  /** Delay before the first retry, in ms (default 500). */
+  baseMs?: number;
+  /** Upper bound of any computed delay, in ms (default 30 000). */
+  maxMs?: number;
+  /** Growth factor between attempts (default 2). */
+  factor?: number;
+  /** Randomise each delay between half and all of its value (default true). */
+  jitter?: boolean;
+}
+
+export interface TimeoutOptions {
+  /** Establishing the TCP/TLS connection, in ms (default 30 000). */
+  connect?: number;
+  /** From the request sent to the response headers, in ms (default 60 000). */
+  headers?: number;
+  /** The longest pause between two body chunks before the download counts as stalled, in ms (default 60 000). */
+  stall?: number;
+}
+
+export interface DownloadOptions {
+  /** Folder every destination is relative to, and which no destination may leave (default: cwd). */
+  dir?: string;
+  /** Files downloading at once (default 16). */
+  concurrency?: number;
+  /** Connections at once to one origin, across all files and segments (default: `concurrency`). */
+  perHost?: number;
+  /** Further attempts after the first fails with a transient error (default 5). */
+  retries?: number;
+  backoff?: BackoffOptions;
+  /** A `Retry-After` longer than this fails the item instead of waiting, in ms (default 300 000). */
+  maxRetryAfterMs?: number;
+  timeouts?: TimeoutOptions;
+  /** Redirects followed per request (default 10). */
+  maxRedirects?: number;
+  /** Headers sent with every request; an item's own headers override them. */
+  headers?: Record<string, string>;
+  /** `User-Agent` header (default `parafetch/<version>`). */
+  userAgent?: string;
+  /** When the destination exists: skip it (default), overwrite it, or keep both (`name.1.ext`). */
+  overwrite?: OverwritePolicy;
+  /** Take the file name from `Content-Disposition` when an item has no path (default false). */
+  contentDisposition?: boolean;
+  /** Do not verify TLS certificates (default false). */
+  insecure?: boolean;
+  /** Extra trusted CA certificates (PEM) for TLS. */
+  ca?: string | Buffer | ReadonlyArray<string | Buffer>;
+  /** `'env'` honours HTTP(S)_PROXY / NO_PROXY (default); `'none'` connects directly; or a proxy URL. */
+  proxy?: string;
+  /** Compute the SHA-256 of every file written (default true). An item's `sha256` is always verified. */
+  hash?: boolean;
+  /** Cancels the run: no new work starts, in-flight requests stop, their items fail with `ABORTED`. */
+  signal?: AbortSignal;
+  /** Least time between two `progress` events of one item, in ms (default 250). */
+  progressIntervalMs?: number;
+}
+
+export interface NormalizedOptions {
+  dir: string;
+  concurrency: number;
+  perHost: number;
+  retries: number;
+  backoff: Required<BackoffOptions>;
+  maxRetryAfterMs: number;
+  timeouts: Required<TimeoutOptions>;
+  maxRedirects: number;
+  headers: Record<string, string>;
+  userAgent: string;
+  overwrite: OverwritePolicy;
+  contentDisposition: boolean;
+  insecure: boolean;
+  ca: ReadonlyArray<string | Buffer> | undefined;
+  proxy: string;
+  hash: boolean;
+  signal: AbortSignal | undefined;
+  progressIntervalMs: number;
+}
+
+export const VERSION = '0.1.0';
+
+const KEYS: ReadonlySet<string> = new Set<keyof DownloadOptions>([
+  'dir',
+  'concurrency',
+  'perHost',
+  'retries',
+  'backoff',
+  'maxRetryAfterMs',
+  'timeouts',
+  'maxRedirects',
+  'headers',
+  'userAgent',
+  'overwrite',
+  'contentDisposition',
+  'insecure',
+  'ca',
+  'proxy',
+  'hash',
+  'signal',
+  'progressIntervalMs',
+]);
+
+function integer(key: string, value: unknown, min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `from ${min} and up` : `from ${min} to ${max}`;
+    throw new InvalidOptionError(key, `an integer ${range}`, value);
+  }
+  return value;
+}
+
+function number(key: string, value: unknown, min: number, fallback: number) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new InvalidOptionError(key, `a finite number from ${min} and up`, value);
+  }
+  return value;
+}
+
+function boolean(key: string, value: unknown, fallback: boolean) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidOptionError(key, 'a boolean', value);
+  return value;
+}
+
+function plainObject(key: string, value: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidOptionError(key, 'an object', value);
+  }
+  for (const k of Object.keys(value)) {
+    if (!allowed.includes(k)) {
+      throw new InvalidOptionError(`${key}.${k}`, `one of the keys ${allowed.join(', ')}`, 'unknown key');
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Validates request headers: names must be tokens, values strings without line breaks. */
+export function normalizeHeaders(key: string, value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidOptionError(key, 'an object of header names to string values', value);
+  }
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(value)) {
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+      throw new InvalidOptionError(`${key}`, 'header names made of token characters', name);
+    }
+    if (typeof v !== 'string' || /[\r\n\0]/.test(v)) {
+      throw new InvalidOptionError(`${key}.${name}`, 'a string without line breaks', v);
+    }
+    out[name.toLowerCase()] = v;
+  }
+  return out;
+}
+
+/** Validates every option once, rejects unknown keys, and fills in the defaults. */
+export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', 'an object', options);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KEYS.has(key)) throw new InvalidOptionError(key, 'a known option', 'unknown key');
+  }
+  const o = options as Record<string, unknown>;
+
+  if (o.dir !== undefined && (typeof o.dir !== 'string' || o.dir === '')) {
+    throw new InvalidOptionError('dir', 'a non-empty string', o.dir);
+  }
+  const concurrency = integer('concurrency', o.concurrency, 1, 16, 65_536);
+  const perHost = integer('perHost', o.perHost, 1, concurrency, 65_536);
+
+  const b = plainObject('backoff', o.backoff, ['baseMs', 'maxMs', 'factor', 'jitter']);
+  const backoff = {
+    baseMs: number('backoff.baseMs', b.baseMs, 0, 500),
+    maxMs: number('backoff.maxMs', b.maxMs, 0, 30_000),
+    factor: number('backoff.factor', b.factor, 1, 2),
+    jitter: boolean('backoff.jitter', b.jitter, true),
+  };
+
+  const t = plainObject('timeouts', o.timeouts, ['connect', 'headers', 'stall']);
+  const timeouts = {
+    connect: integer('timeouts.connect', t.connect, 1, 30_000),
+    headers: integer('timeouts.headers', t.headers, 1, 60_000),
+    stall: integer('timeouts.stall', t.stall, 1, 60_000),
+  };
+
+  const overwrite = o.overwrite ?? 'skip';
+  if (overwrite !== 'skip' && overwrite !== 'overwrite' && overwrite !== 'rename') {
+    throw new InvalidOptionError('overwrite', "one of 'skip', 'overwrite', 'rename'", overwrite);
+  }
+
+  if (o.userAgent !== undefined && (typeof o.userAgent !== 'string' || /[\r\n]/.test(o.userAgent))) {
+    throw new InvalidOptionError('userAgent', 'a string without line breaks', o.userAgent);
+  }
+
+  let ca: ReadonlyArray<string | Buffer> | undefined;
+  if (o.ca !== undefined) {
+    const list = Array.isArray(o.ca) ? (o.ca as unknown[]) : [o.ca];
+    for (const c of list) {
+      if (typeof c !== 'string' && !Buffer.isBuffer(c)) {
+        throw new InvalidOptionError('ca', 'a PEM string or Buffer, or an array of them', o.ca);
+      }
+    }
+    ca = list as ReadonlyArray<string | Buffer>;
+  }
+
+  const proxy = o.proxy ?? 'env';
+  if (typeof proxy !== 'string' || (proxy !== 'env' && proxy !== 'none' && !/^https?:\/\//i.test(proxy))) {
+    throw new InvalidOptionError('proxy', "'env', 'none' or an http(s):// proxy URL", proxy);
+  }
+
+  const signal = o.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidOptionError('signal', 'an AbortSignal', signal);
+  }
+
+  return {
+    dir: path.resolve(typeof o.dir === 'string' ? o.dir : process.cwd()),
+    concurrency,
+    perHost,
+    retries: integer('retries', o.retries, 0, 5, 1000),
+    backoff,
+    maxRetryAfterMs: integer('maxRetryAfterMs', o.maxRetryAfterMs, 0, 300_000),
+    timeouts,
+    maxRedirects: integer('maxRedirects', o.maxRedirects, 0, 10, 1000),
+    headers: normalizeHeaders('headers', o.headers),
+    userAgent: (o.userAgent as string | undefined) ?? `parafetch/${VERSION}`,
+    overwrite,
+    contentDisposition: boolean('contentDisposition', o.contentDisposition, false),
+    insecure: boolean('insecure', o.insecure, false),
+    ca,
+    proxy,
+    hash: boolean('hash', o.hash, true),
+    signal,
+    progressIntervalMs: integer('progressIntervalMs', o.progressIntervalMs, 0, 250),
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Every error parafetch reports is a ParafetchError with a stable `code`, so that a caller can
+ * `switch (err.code)` and a report reader can group failures by code.
+ */
+export type ErrorCode =
+  | `HTTP_${number}`
+  | 'CONNECT_TIMEOUT'
+  | 'HEADERS_TIMEOUT'
+  | 'STALL_TIMEOUT'
+  | 'CONNECTION_RESET'
+  | 'CONNECTION_REFUSED'
+  | 'CONNECTION_ERROR'
+  | 'DNS_ERROR'
+  | 'TLS_ERROR'
+  | 'TRUNCATED_BODY'
+  | 'CHECKSUM_MISMATCH'
+  | 'TOO_MANY_REDIRECTS'
+  | 'UNSAFE_REDIRECT'
+  | 'UNSAFE_PATH'
+  | 'INVALID_URL'
+  | 'DISK_ERROR'
+  | 'REMOTE_CHANGED'
+  | 'ABORTED'
+  | 'INVALID_OPTION'
+  | 'INPUT_ERROR';
+
+export class ParafetchError extends Error {
+  readonly code: ErrorCode;
+  /** Whether trying the same item again may succeed. */
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+
+  /** The plain form used in reports: `{ code, message }`. */
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}

@@ -1,0 +1,14 @@
+export { ParafetchError, type ErrorCode } from './base.js';
+export { HttpStatusError } from './http-status.js';
+export { TimeoutError, type TimeoutPhase } from './timeout.js';
+export { ConnectionError, type ConnectionCode } from './connection.js';
+export { TruncatedBodyError } from './truncated.js';
+export { ChecksumMismatchError } from './checksum.js';
+export { TooManyRedirectsError, UnsafeRedirectError } from './redirect.js';
+export { UnsafePathError } from './unsafe-path.js';
+export { InvalidUrlError } from './invalid-url.js';
+export { DiskError } from './disk.js';
+export { RemoteChangedError } from './remote-changed.js';
+export { AbortedError } from './aborted.js';
+export { InvalidOptionError } from './invalid-option.js';
+export { InputError } from './input.js';

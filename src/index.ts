@@ -1,0 +1,18 @@
+export { download, Downloader, type ItemSource } from './engine/downloader.js';
+export type {
+  DownloadOptions,
+  BackoffOptions,
+  TimeoutOptions,
+  OverwritePolicy,
+} from './engine/options.js';
+export { VERSION } from './engine/options.js';
+export type {
+  DownloaderEvents,
+  StartEvent,
+  ProgressEvent,
+  RetryEvent,
+  RunStats,
+  RunSummary,
+} from './engine/events.js';
+export type { DownloadItem, DownloadResult, ResultStatus } from './download/item.js';
+export * from './errors/index.js';

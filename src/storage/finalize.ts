@@ -1,0 +1,53 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { DiskError } from '../errors/index.js';
+
+/** The temporary file a download writes into, beside its destination. */
+export function partPathFor(finalPath: string): string {
+  return `${finalPath}.part`;
+}
+
+/** `name.ext` -> `name.N.ext` (the first dot after a leading one starts the extension). Pure. */
+export function numberedName(filePath: string, n: number): string {
+  const dir = path.dirname(filePath);
+  const base = path.basename(filePath);
+  const dot = base.indexOf('.', 1);
+  const name = dot === -1 ? `${base}.${n}` : `${base.slice(0, dot)}.${n}${base.slice(dot)}`;
+  return path.join(dir, name);
+}
+
+/** Size of the regular file at `p`, or undefined when there is none. */
+export async function existingSize(p: string): Promise<number | undefined> {
+  try {
+    const st = await fs.stat(p);
+    return st.isFile() ? st.size : undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new DiskError(`cannot stat ${p}: ${(err as Error).message}`, err);
+  }
+}
+
+/** Whether anything (file, folder, link) exists at `p`. */
+export async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.lstat(p);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new DiskError(`cannot stat ${p}: ${(err as Error).message}`, err);
+  }
+}
+
+/** Moves the complete temporary file to its final name in one step. */
+export async function commit(partPath: string, finalPath: string): Promise<void> {
+  try {
+    await fs.rename(partPath, finalPath);
+  } catch (err) {
+    throw new DiskError(`cannot move ${partPath} to ${finalPath}: ${(err as Error).message}`, err);
+  }
+}
+
+/** Removes a file if it is there; never throws for a missing file. */
+export async function removeQuietly(p: string): Promise<void> {
+  await fs.rm(p, { force: true }).catch(() => {});
+}

@@ -1,0 +1,95 @@
+import type { Readable } from 'node:stream';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
+import { toTransportError, type TimeoutsMs } from './errors.js';
+
+export interface ClientOptions {
+  /** Connections at once to one origin. */
+  perHost: number;
+  timeouts: TimeoutsMs;
+  insecure: boolean;
+  ca: ReadonlyArray<string | Buffer> | undefined;
+  /** `'env'`, `'none'` or a proxy URL. */
+  proxy: string;
+}
+
+export interface HttpResponse {
+  url: URL;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body as a Node stream; must be consumed or destroyed. */
+  body: Readable;
+}
+
+export interface RequestInit {
+  method?: 'GET' | 'HEAD';
+  headers: Record<string, string>;
+  signal?: AbortSignal | undefined;
+}
+
+function hasProxyEnv(): boolean {
+  const env = process.env;
+  return Boolean(env.http_proxy || env.HTTP_PROXY || env.https_proxy || env.HTTPS_PROXY);
+}
+
+/**
+ * Keeps one connection pool per origin (undici's Agent), never more than `perHost` connections
+ * each, kept alive between requests. Follows no redirects: that is policy, decided above.
+ */
+export class HttpClient {
+  readonly #dispatcher: Dispatcher;
+  readonly #timeouts: TimeoutsMs;
+
+  constructor(options: ClientOptions) {
+    this.#timeouts = options.timeouts;
+    const connect = {
+      timeout: options.timeouts.connect,
+      rejectUnauthorized: !options.insecure,
+      ...(options.ca ? { ca: options.ca as (string | Buffer)[] } : {}),
+    };
+    const agentOptions = {
+      connections: options.perHost,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+      headersTimeout: options.timeouts.headers,
+      bodyTimeout: options.timeouts.stall,
+      connect,
+    };
+    if (options.proxy === 'env' && hasProxyEnv()) {
+      this.#dispatcher = new EnvHttpProxyAgent(agentOptions);
+    } else if (options.proxy !== 'env' && options.proxy !== 'none') {
+      this.#dispatcher = new ProxyAgent({ ...agentOptions, uri: options.proxy, requestTls: connect });
+    } else {
+      this.#dispatcher = new Agent(agentOptions);
+    }
+  }
+
+  /** One request, no redirects followed. Rejects with a ParafetchError. */
+  async request(url: URL, init: RequestInit): Promise<HttpResponse> {
+    try {
+      const res = await this.#dispatcher.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        signal: init.signal,
+      });
+      return { url, status: res.statusCode, headers: res.headers, body: res.body };
+    } catch (err) {
+      throw toTransportError(err, url.href, this.#timeouts);
+    }
+  }
+
+  /** Maps an error raised while reading a body. */
+  bodyError(err: unknown, url: URL) {
+    return toTransportError(err, url.href, this.#timeouts);
+  }
+
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
+
+  async destroy(): Promise<void> {
+    await this.#dispatcher.destroy();
+  }
+}

@@ -1,0 +1,75 @@
+import { InvalidUrlError, TooManyRedirectsError, UnsafeRedirectError } from '../errors/index.js';
+import type { HttpClient, HttpResponse } from './client.js';
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Credentials that must not follow a redirect to another origin. */
+const CREDENTIALS = ['authorization', 'cookie', 'proxy-authorization'];
+
+/** Parses an item's URL, accepting only http and https. */
+export function parseHttpUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidUrlError(raw, 'not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidUrlError(raw, `scheme ${url.protocol} is not http or https`);
+  }
+  return url;
+}
+
+/**
+ * The next hop of a redirect: the resolved URL and the headers to send there. Pure.
+ * Refuses schemes other than http/https; drops credentials when the origin changes.
+ */
+export function nextHop(
+  from: URL,
+  location: string | undefined,
+  headers: Record<string, string>,
+): { url: URL; headers: Record<string, string> } {
+  if (!location) throw new UnsafeRedirectError('(no Location header)', from.href);
+  let url: URL;
+  try {
+    url = new URL(location, from);
+  } catch {
+    throw new UnsafeRedirectError(location, from.href);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UnsafeRedirectError(location, from.href);
+  }
+  if (url.origin === from.origin) return { url, headers };
+  const kept: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (!CREDENTIALS.includes(k.toLowerCase())) kept[k] = v;
+  }
+  return { url, headers: kept };
+}
+
+export interface FollowOptions {
+  headers: Record<string, string>;
+  maxRedirects: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * GETs `url`, following up to `maxRedirects` redirects. Range/If-Range headers are carried on
+ * every hop. Resolves with the first non-redirect response.
+ */
+export async function getFollowingRedirects(
+  client: HttpClient,
+  url: URL,
+  options: FollowOptions,
+): Promise<HttpResponse> {
+  let current = url;
+  let headers = options.headers;
+  for (let hop = 0; ; hop++) {
+    const res = await client.request(current, { headers, signal: options.signal });
+    if (!REDIRECTS.has(res.status)) return res;
+    res.body.resume();
+    res.body.on('error', () => {});
+    if (hop >= options.maxRedirects) throw new TooManyRedirectsError(options.maxRedirects, url.href);
+    const location = res.headers.location;
+    ({ url: current, headers } = nextHop(current, Array.isArray(location) ? location[0] : location, headers));
+  }
+}
