@@ -1,10 +1,5 @@
 export { download, Downloader, type ItemSource } from './engine/downloader.js';
-export type {
-  DownloadOptions,
-  BackoffOptions,
-  TimeoutOptions,
-  OverwritePolicy,
-} from './engine/options.js';
+export type { DownloadOptions, BackoffOptions, TimeoutOptions, OverwritePolicy } from './engine/options.js';
 export { VERSION } from './engine/options.js';
 export type {
   DownloaderEvents,

@@ -10,9 +10,17 @@ import {
   TruncatedBodyError,
 } from '../errors/index.js';
 import type { NormalizedOptions } from '../engine/options.js';
-import { DirectoryGuard, resolveInside } from '../storage/safe-path.js';
+import type { DirectoryGuard } from '../storage/safe-path.js';
+import { resolveInside } from '../storage/safe-path.js';
 import { FileSink } from '../storage/file-sink.js';
-import { commit, exists, existingSize, partPathFor, removeQuietly, numberedName } from '../storage/finalize.js';
+import {
+  commit,
+  exists,
+  existingSize,
+  partPathFor,
+  removeQuietly,
+  numberedName,
+} from '../storage/finalize.js';
 import { hashFile } from '../storage/hash-file.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
@@ -171,7 +179,11 @@ export class DownloadJob {
     const now = readValidator(res.headers);
     if (res.status === 206) {
       const range = parseContentRange(header(res.headers, 'content-range'));
-      if (!range || range.start !== resumeFrom || (resumeFrom > 0 && validatorChanged(this.#validator, now))) {
+      if (
+        !range ||
+        range.start !== resumeFrom ||
+        (resumeFrom > 0 && validatorChanged(this.#validator, now))
+      ) {
         this.#restart();
         throw new RemoteChangedError(res.url.href, 'the partial content does not continue the bytes on disk');
       }

@@ -140,7 +140,9 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     const signal = this.#controller.signal;
     let iterator: Iterator<DownloadItem | string> | AsyncIterator<DownloadItem | string> | undefined;
     try {
-      const src = this.#source as Partial<AsyncIterable<DownloadItem | string> & Iterable<DownloadItem | string>>;
+      const src = this.#source as Partial<
+        AsyncIterable<DownloadItem | string> & Iterable<DownloadItem | string>
+      >;
       iterator = src[Symbol.asyncIterator]?.() ?? src[Symbol.iterator]?.();
       if (!iterator) throw new TypeError('items must be an iterable or async iterable');
       while (!signal.aborted) {
@@ -178,7 +180,12 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     const signal = this.#controller.signal;
     const now = Date.now();
     const backedUp = this.#results !== undefined && this.#results.size > this.#lookahead;
-    while (!signal.aborted && !backedUp && this.#active.size < this.options.concurrency && this.#ready.length) {
+    while (
+      !signal.aborted &&
+      !backedUp &&
+      this.#active.size < this.options.concurrency &&
+      this.#ready.length
+    ) {
       const i = this.#ready.findIndex((e) => this.#gate.canStart(e.host, now));
       if (i === -1) {
         this.#timeGate(now);
@@ -234,7 +241,10 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       if (signal.aborted) return this.#settle(await job.fail(new AbortedError(job.url, err), true));
       const error = this.#asError(err, job);
       const now = Date.now();
-      const decision = decideRetry({ attempt: job.attempts, error, now, random: Math.random() }, this.options);
+      const decision = decideRetry(
+        { attempt: job.attempts, error, now, random: Math.random() },
+        this.options,
+      );
       if (!decision.retry) return this.#settle(await job.fail(error, false));
       if (error instanceof HttpStatusError && error.retryAfter !== undefined) {
         this.#gate.pause(entry.host, now + decision.delayMs);
@@ -257,7 +267,8 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
 
   #asError(err: unknown, job: DownloadJob): ParafetchError {
     if (err instanceof ParafetchError) return err;
-    if (err instanceof TypeError && err.message.includes('URL')) return new InvalidUrlError(job.url, err.message);
+    if (err instanceof TypeError && err.message.includes('URL'))
+      return new InvalidUrlError(job.url, err.message);
     return toTransportError(err, job.url, this.options.timeouts);
   }
 

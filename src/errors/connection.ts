@@ -1,11 +1,7 @@
 import { ParafetchError } from './base.js';
 
 export type ConnectionCode =
-  | 'CONNECTION_RESET'
-  | 'CONNECTION_REFUSED'
-  | 'CONNECTION_ERROR'
-  | 'DNS_ERROR'
-  | 'TLS_ERROR';
+  'CONNECTION_RESET' | 'CONNECTION_REFUSED' | 'CONNECTION_ERROR' | 'DNS_ERROR' | 'TLS_ERROR';
 
 /** The connection failed or broke: refused, reset, closed early, DNS or TLS failure. */
 export class ConnectionError extends ParafetchError {

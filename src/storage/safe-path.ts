@@ -74,7 +74,10 @@ export class DirectoryGuard {
     if (folder === this.root) return;
     const real = await fs.realpath(folder);
     if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-      throw new UnsafePathError(path.relative(this.root, folder), `a symlink leads outside the download directory`);
+      throw new UnsafePathError(
+        path.relative(this.root, folder),
+        `a symlink leads outside the download directory`,
+      );
     }
   }
 }

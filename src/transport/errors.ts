@@ -53,14 +53,22 @@ export function toTransportError(err: unknown, url: string, timeouts: TimeoutsMs
     case 'EPIPE':
     case 'UND_ERR_CLOSED':
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
-      return new ConnectionError('CONNECTION_RESET', `connection to ${hostOf(url)} broke: ${e?.message}`, err);
+      return new ConnectionError(
+        'CONNECTION_RESET',
+        `connection to ${hostOf(url)} broke: ${e?.message}`,
+        err,
+      );
   }
   if (e?.name === 'AbortError') return new AbortedError(url, err);
   if (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) {
     return new ConnectionError('TLS_ERROR', `TLS failure with ${hostOf(url)}: ${e?.message}`, err);
   }
   if (e?.cause?.code) return toTransportError(e.cause, url, timeouts);
-  return new ConnectionError('CONNECTION_ERROR', `request to ${hostOf(url)} failed: ${e?.message ?? err}`, err);
+  return new ConnectionError(
+    'CONNECTION_ERROR',
+    `request to ${hostOf(url)} failed: ${e?.message ?? err}`,
+    err,
+  );
 }
 
 function hostOf(url: string): string {

@@ -109,14 +109,20 @@ export interface ServeOptions {
  * Answers like a static file server: 200 with Content-Length, or 206 for a satisfiable Range
  * (respecting If-Range), 416 otherwise.
  */
-export function serveBody(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, o: ServeOptions = {}) {
+export function serveBody(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  body: Buffer,
+  o: ServeOptions = {},
+) {
   const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream' };
   if (o.etag) headers.etag = o.etag;
   if (o.lastModified) headers['last-modified'] = o.lastModified;
   if (o.ranges !== false) headers['accept-ranges'] = 'bytes';
   const range = req.headers.range;
   const ifRange = req.headers['if-range'];
-  const validatorOk = ifRange === undefined || ifRange === o.etag || ifRange === o.lastModified || o.ifRange === false;
+  const validatorOk =
+    ifRange === undefined || ifRange === o.etag || ifRange === o.lastModified || o.ifRange === false;
   if (o.ranges !== false && range && validatorOk) {
     const m = /^bytes=(\d+)-(\d*)$/.exec(range);
     const start = m ? Number(m[1]) : NaN;

@@ -48,9 +48,12 @@ describe('downloading a list', () => {
 
   test('names files after the URL, unique within the run', async () => {
     const dir = await tempDir();
-    const results = await download([server.url('/f/1.bin'), server.url('/f/1.bin?v=2'), server.url('/f/2.bin')], {
-      dir,
-    });
+    const results = await download(
+      [server.url('/f/1.bin'), server.url('/f/1.bin?v=2'), server.url('/f/2.bin')],
+      {
+        dir,
+      },
+    );
     assert.deepEqual(
       results.map((r) => path.basename(r.path!)),
       ['1.bin', '1.1.bin', '2.bin'],
@@ -120,10 +123,11 @@ describe('downloading a list', () => {
 
   test('the Downloader emits typed events and yields results as they finish', async () => {
     const dir = await tempDir();
-    const d = new Downloader(
-      [server.url('/f/7.bin'), server.url('/nope'), server.url('/f/8.bin')],
-      { dir, retries: 0, progressIntervalMs: 0 },
-    );
+    const d = new Downloader([server.url('/f/7.bin'), server.url('/nope'), server.url('/f/8.bin')], {
+      dir,
+      retries: 0,
+      progressIntervalMs: 0,
+    });
     const started: number[] = [];
     const progress: number[] = [];
     const finished: number[] = [];

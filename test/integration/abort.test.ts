@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { download, Downloader } from '../../src/index.js';
+import { listFiles, tempDir, waitFor } from '../helpers/fs.js';
+import { startServer } from '../helpers/server.js';
+
+test('abort cancels in-flight and queued items: ABORTED results, no final files, no open sockets', async () => {
+  const server = await startServer((_req, res) => {
+    res.writeHead(200, { 'content-length': 1_000_000, etag: '"e"', 'accept-ranges': 'bytes' });
+    res.write(Buffer.alloc(1000)); // then stall forever
+  });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (err: unknown) => unhandled.push(err);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const dir = await tempDir();
+    const controller = new AbortController();
+    const items = Array.from({ length: 10 }, (_, i) => ({ url: server.url(`/${i}`), path: `${i}.bin` }));
+    const d = new Downloader(items, { dir, concurrency: 3, signal: controller.signal });
+    const pending = d.run();
+    await waitFor(() => d.stats().bytes >= 3000);
+    controller.abort();
+    const summary = await pending;
+    assert.equal(summary.aborted, true);
+    assert.equal(summary.failed, 10);
+    assert.deepEqual(summary.failuresByCode, { ABORTED: 10 });
+    const files = await listFiles(dir);
+    assert.deepEqual(
+      files.filter((f) => !f.endsWith('.part')),
+      [],
+      'nothing under a final name',
+    );
+    assert.equal(files.length, 3, 'the partial files of in-flight items stay for a resume');
+    await waitFor(() => server.open() === 0, 2000);
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    await server.close();
+  }
+});
+
+test('an already aborted signal resolves at once with every item ABORTED', async () => {
+  const results = await download(['http://127.0.0.1:9/a', 'http://127.0.0.1:9/b'], {
+    dir: await tempDir(),
+    signal: AbortSignal.abort(),
+  });
+  // Items are read lazily; those read before the abort was seen are reported.
+  for (const r of results) assert.equal(r.error?.code, 'ABORTED');
+});
