@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { UnsafePathError } from '../../src/errors/index.js';
+import { resolveInside, sanitizeFileName } from '../../src/storage/safe-path.js';
+
+/** True when `s` holds no lone UTF-16 surrogate (so it survives a round trip through UTF-8). */
+function wellFormed(s: string): boolean {
+  return Buffer.from(s, 'utf8').toString('utf8') === s;
+}
+
+describe('sanitizeFileName', () => {
+  const cases: Array<{ name: string; input: string; expected: string }> = [
+    { name: 'an ordinary name is kept', input: 'report 2024.pdf', expected: 'report 2024.pdf' },
+    { name: 'non-ASCII is kept', input: 'résumé €.txt', expected: 'résumé €.txt' },
+    { name: 'NUL replaced', input: 'a\0b.txt', expected: 'a_b.txt' },
+    { name: 'newline and tab replaced', input: 'a\nb\tc', expected: 'a_b_c' },
+    { name: 'DEL replaced', input: 'a\x7fb', expected: 'a_b' },
+    { name: 'slash replaced', input: 'a/b', expected: 'a_b' },
+    { name: 'backslash replaced', input: 'a\\b', expected: 'a_b' },
+    { name: 'traversal flattened', input: '../../etc/passwd', expected: '_.._etc_passwd' },
+    { name: 'dot', input: '.', expected: '' },
+    { name: 'dot-dot', input: '..', expected: '' },
+    { name: 'only dots', input: '....', expected: '' },
+    { name: 'leading dot removed', input: '.bashrc', expected: 'bashrc' },
+    { name: 'trailing dots removed', input: 'name...', expected: 'name' },
+    { name: 'surrounding spaces removed', input: '  name.txt  ', expected: 'name.txt' },
+    { name: 'mixed dots and spaces at the ends', input: ' . name . ', expected: 'name' },
+    { name: 'inner dots kept', input: 'a..b', expected: 'a..b' },
+    { name: 'empty', input: '', expected: '' },
+    { name: 'only spaces', input: '   ', expected: '' },
+    {
+      name: 'exactly 255 bytes is kept',
+      input: 'a'.repeat(251) + '.txt',
+      expected: 'a'.repeat(251) + '.txt',
+    },
+    {
+      name: '256 bytes is cut, extension kept',
+      input: 'a'.repeat(252) + '.txt',
+      expected: 'a'.repeat(251) + '.txt',
+    },
+    {
+      name: 'long .tar.gz keeps the last extension',
+      input: 'a'.repeat(300) + '.tar.gz',
+      expected: 'a'.repeat(252) + '.gz',
+    },
+    { name: 'long name without extension', input: 'b'.repeat(300), expected: 'b'.repeat(255) },
+    {
+      name: 'multibyte (3-byte) characters cut whole',
+      input: '€'.repeat(100) + '.txt',
+      expected: '€'.repeat(83) + '.txt',
+    },
+    {
+      name: 'multibyte (2-byte) characters cut whole',
+      input: 'é'.repeat(200) + '.txt',
+      expected: 'é'.repeat(125) + '.txt',
+    },
+    // BUG: the stem is cut one UTF-16 unit at a time, so a surrogate pair is split and the
+    // result ends in a lone high surrogate: actual '😀'×62 + '\uD83D' + '.txt'.
+    {
+      name: 'astral (4-byte) characters cut whole',
+      input: '😀'.repeat(100) + '.txt',
+      expected: '😀'.repeat(62) + '.txt',
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const out = sanitizeFileName(c.input);
+      assert.equal(out, c.expected);
+      assert.ok(Buffer.byteLength(out) <= 255, `${Buffer.byteLength(out)} bytes`);
+      assert.ok(wellFormed(out), 'lone surrogate in result');
+      // eslint-disable-next-line no-control-regex
+      assert.doesNotMatch(out, /[\u0000-\u001f\u007f/\\]/);
+      assert.doesNotMatch(out, /^[.\s]|[.\s]$/);
+    });
+  }
+
+  test('an over-long extension still fits in 255 bytes', () => {
+    const out = sanitizeFileName('a'.repeat(10) + '.' + 'b'.repeat(300));
+    assert.ok(Buffer.byteLength(out) <= 255);
+    assert.ok(out.startsWith('a'.repeat(10) + '.'));
+  });
+});
+
+describe('resolveInside', () => {
+  const DIR = path.resolve('/srv/downloads');
+
+  const ok: Array<{ name: string; relative: string; abs: string; isDir: boolean }> = [
+    { name: 'plain file name', relative: 'a.txt', abs: path.join(DIR, 'a.txt'), isDir: false },
+    { name: 'nested', relative: 'sub/deeper/a.txt', abs: path.join(DIR, 'sub/deeper/a.txt'), isDir: false },
+    { name: 'leading ./', relative: './a.txt', abs: path.join(DIR, 'a.txt'), isDir: false },
+    { name: 'a/../b stays inside', relative: 'a/../b', abs: path.join(DIR, 'b'), isDir: false },
+    { name: 'trailing slash marks a folder', relative: 'sub/', abs: path.join(DIR, 'sub'), isDir: true },
+    { name: 'folder that is dir itself', relative: './', abs: DIR, isDir: true },
+    {
+      name: 'name with dots that is not traversal',
+      relative: '..hidden',
+      abs: path.join(DIR, '..hidden'),
+      isDir: false,
+    },
+    { name: 'tilde is not home', relative: '~/x', abs: path.join(DIR, '~/x'), isDir: false },
+    {
+      name: 'backslash is an ordinary character on POSIX',
+      relative: '..\\x',
+      abs: path.join(DIR, '..\\x'),
+      isDir: false,
+    },
+  ];
+  for (const c of ok) {
+    test(c.name, () => {
+      assert.deepEqual(resolveInside(DIR, c.relative), { abs: c.abs, isDir: c.isDir });
+    });
+  }
+
+  const bad: Array<{ name: string; relative: string; reason: RegExp }> = [
+    { name: 'parent', relative: '../x', reason: /leaves the download directory/ },
+    { name: 'parent after a folder', relative: 'a/../../x', reason: /leaves the download directory/ },
+    {
+      name: 'sibling with the same prefix',
+      relative: '../downloads2/x',
+      reason: /leaves the download directory/,
+    },
+    { name: 'deep escape', relative: 'a/b/../../../../etc/passwd', reason: /leaves the download directory/ },
+    { name: 'bare ..', relative: '..', reason: /leaves the download directory/ },
+    { name: 'absolute POSIX path', relative: '/etc/passwd', reason: /absolute/ },
+    { name: 'Windows drive path', relative: 'C:\\Windows\\x', reason: /absolute/ },
+    { name: 'Windows drive path with slash', relative: 'c:/x', reason: /absolute/ },
+    { name: 'NUL byte', relative: 'a\0.txt', reason: /NUL/ },
+    { name: 'empty', relative: '', reason: /empty/ },
+    { name: 'the directory itself as a file', relative: '.', reason: /download directory itself/ },
+    { name: 'a/.. as a file', relative: 'a/..', reason: /download directory itself/ },
+  ];
+  for (const c of bad) {
+    test(`rejects ${c.name}`, () => {
+      assert.throws(
+        () => resolveInside(DIR, c.relative),
+        (err: unknown) => {
+          assert.ok(err instanceof UnsafePathError, `not an UnsafePathError: ${String(err)}`);
+          assert.equal(err.code, 'UNSAFE_PATH');
+          assert.equal(err.path, c.relative);
+          assert.match(err.message, c.reason);
+          return true;
+        },
+      );
+    });
+  }
+});

@@ -1,0 +1,271 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  AbortedError,
+  ConnectionError,
+  HttpStatusError,
+  ParafetchError,
+  TimeoutError,
+} from '../../src/errors/index.js';
+import { toTransportError } from '../../src/transport/errors.js';
+
+const URL_ = 'https://files.example.com:8443/a.bin';
+const TIMEOUTS = { connect: 1111, headers: 2222, stall: 3333 };
+
+function coded(code: unknown, message = 'x'): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+type ErrorClass = typeof TimeoutError | typeof ConnectionError | typeof AbortedError;
+
+describe('toTransportError', () => {
+  const cases: Array<{
+    name: string;
+    input: unknown;
+    type: ErrorClass;
+    code: string;
+    retryable: boolean;
+    message?: RegExp;
+  }> = [
+    {
+      name: 'UND_ERR_CONNECT_TIMEOUT',
+      input: coded('UND_ERR_CONNECT_TIMEOUT'),
+      type: TimeoutError,
+      code: 'CONNECT_TIMEOUT',
+      retryable: true,
+      message: /connect timeout after 1111 ms/,
+    },
+    {
+      name: 'UND_ERR_HEADERS_TIMEOUT',
+      input: coded('UND_ERR_HEADERS_TIMEOUT'),
+      type: TimeoutError,
+      code: 'HEADERS_TIMEOUT',
+      retryable: true,
+      message: /headers timeout after 2222 ms/,
+    },
+    {
+      name: 'UND_ERR_BODY_TIMEOUT',
+      input: coded('UND_ERR_BODY_TIMEOUT'),
+      type: TimeoutError,
+      code: 'STALL_TIMEOUT',
+      retryable: true,
+      message: /stall timeout after 3333 ms/,
+    },
+    {
+      name: 'ECONNREFUSED',
+      input: coded('ECONNREFUSED'),
+      type: ConnectionError,
+      code: 'CONNECTION_REFUSED',
+      retryable: true,
+      message: /files\.example\.com:8443/,
+    },
+    {
+      name: 'ECONNRESET',
+      input: coded('ECONNRESET', 'socket hang up'),
+      type: ConnectionError,
+      code: 'CONNECTION_RESET',
+      retryable: true,
+      message: /socket hang up/,
+    },
+    {
+      name: 'EPIPE',
+      input: coded('EPIPE'),
+      type: ConnectionError,
+      code: 'CONNECTION_RESET',
+      retryable: true,
+    },
+    {
+      name: 'UND_ERR_SOCKET',
+      input: coded('UND_ERR_SOCKET'),
+      type: ConnectionError,
+      code: 'CONNECTION_RESET',
+      retryable: true,
+    },
+    {
+      name: 'UND_ERR_CLOSED',
+      input: coded('UND_ERR_CLOSED'),
+      type: ConnectionError,
+      code: 'CONNECTION_RESET',
+      retryable: true,
+    },
+    {
+      name: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+      input: coded('UND_ERR_RES_CONTENT_LENGTH_MISMATCH'),
+      type: ConnectionError,
+      code: 'CONNECTION_RESET',
+      retryable: true,
+    },
+    {
+      name: 'ENOTFOUND',
+      input: coded('ENOTFOUND'),
+      type: ConnectionError,
+      code: 'DNS_ERROR',
+      retryable: true,
+      message: /cannot resolve files\.example\.com/,
+    },
+    {
+      name: 'EAI_AGAIN',
+      input: coded('EAI_AGAIN'),
+      type: ConnectionError,
+      code: 'DNS_ERROR',
+      retryable: true,
+    },
+    { name: 'EAI_FAIL', input: coded('EAI_FAIL'), type: ConnectionError, code: 'DNS_ERROR', retryable: true },
+    {
+      name: 'self-signed certificate',
+      input: coded('DEPTH_ZERO_SELF_SIGNED_CERT'),
+      type: ConnectionError,
+      code: 'TLS_ERROR',
+      retryable: false,
+    },
+    {
+      name: 'expired certificate',
+      input: coded('CERT_HAS_EXPIRED'),
+      type: ConnectionError,
+      code: 'TLS_ERROR',
+      retryable: false,
+    },
+    {
+      name: 'unknown issuer',
+      input: coded('UNABLE_TO_VERIFY_LEAF_SIGNATURE'),
+      type: ConnectionError,
+      code: 'TLS_ERROR',
+      retryable: false,
+    },
+    {
+      name: 'host name mismatch',
+      input: coded('ERR_TLS_CERT_ALTNAME_INVALID'),
+      type: ConnectionError,
+      code: 'TLS_ERROR',
+      retryable: false,
+    },
+    {
+      name: 'other ERR_TLS_*',
+      input: coded('ERR_TLS_INVALID_PROTOCOL_VERSION'),
+      type: ConnectionError,
+      code: 'TLS_ERROR',
+      retryable: false,
+    },
+    {
+      name: 'other ERR_SSL_*',
+      input: coded('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'),
+      type: ConnectionError,
+      code: 'TLS_ERROR',
+      retryable: false,
+    },
+    {
+      name: 'UND_ERR_ABORTED',
+      input: coded('UND_ERR_ABORTED'),
+      type: AbortedError,
+      code: 'ABORTED',
+      retryable: false,
+    },
+    { name: 'ABORT_ERR', input: coded('ABORT_ERR'), type: AbortedError, code: 'ABORTED', retryable: false },
+    {
+      name: 'AbortError by name',
+      input: Object.assign(new Error('aborted'), { name: 'AbortError' }),
+      type: AbortedError,
+      code: 'ABORTED',
+      retryable: false,
+    },
+    {
+      name: 'DOMException AbortError (numeric code 20)',
+      input: new DOMException('This operation was aborted', 'AbortError'),
+      type: AbortedError,
+      code: 'ABORTED',
+      retryable: false,
+    },
+    {
+      name: 'code carried by cause (fetch failed → ECONNREFUSED)',
+      input: Object.assign(new Error('fetch failed'), { cause: coded('ECONNREFUSED') }),
+      type: ConnectionError,
+      code: 'CONNECTION_REFUSED',
+      retryable: true,
+    },
+    {
+      name: 'timeout code carried by cause',
+      input: Object.assign(new Error('fetch failed'), { cause: coded('UND_ERR_HEADERS_TIMEOUT') }),
+      type: TimeoutError,
+      code: 'HEADERS_TIMEOUT',
+      retryable: true,
+    },
+    {
+      name: 'unknown outer code, known cause code',
+      input: Object.assign(coded('E_WRAPPED'), { cause: coded('ENOTFOUND') }),
+      type: ConnectionError,
+      code: 'DNS_ERROR',
+      retryable: true,
+    },
+    {
+      name: 'unknown code',
+      input: coded('EWEIRD', 'something odd'),
+      type: ConnectionError,
+      code: 'CONNECTION_ERROR',
+      retryable: true,
+      message: /request to files\.example\.com:8443 failed: something odd/,
+    },
+    {
+      name: 'no code at all',
+      input: new Error('plain'),
+      type: ConnectionError,
+      code: 'CONNECTION_ERROR',
+      retryable: true,
+      message: /plain/,
+    },
+    {
+      name: 'a thrown string',
+      input: 'boom',
+      type: ConnectionError,
+      code: 'CONNECTION_ERROR',
+      retryable: true,
+    },
+    { name: 'undefined', input: undefined, type: ConnectionError, code: 'CONNECTION_ERROR', retryable: true },
+    {
+      name: 'cause without a code',
+      input: Object.assign(new Error('x'), { cause: new Error('y') }),
+      type: ConnectionError,
+      code: 'CONNECTION_ERROR',
+      retryable: true,
+    },
+    // BUG: a non-string `code` reaches `code.startsWith(...)` and toTransportError throws
+    // "TypeError: code.startsWith is not a function" instead of returning a ParafetchError.
+    {
+      name: 'numeric code',
+      input: coded(42),
+      type: ConnectionError,
+      code: 'CONNECTION_ERROR',
+      retryable: true,
+    },
+  ];
+
+  for (const c of cases) {
+    test(c.name, () => {
+      const out = toTransportError(c.input, URL_, TIMEOUTS);
+      assert.ok(out instanceof c.type, `${out.constructor.name} is not a ${c.type.name}`);
+      assert.equal(out.code, c.code);
+      assert.equal(out.retryable, c.retryable);
+      if (c.message) assert.match(out.message, c.message);
+    });
+  }
+
+  test('keeps the original error as cause', () => {
+    const original = coded('ECONNRESET');
+    assert.equal(toTransportError(original, URL_, TIMEOUTS).cause, original);
+  });
+
+  test('passes a ParafetchError through unchanged', () => {
+    const original = new HttpStatusError(503, URL_);
+    assert.equal(toTransportError(original, URL_, TIMEOUTS), original);
+  });
+
+  // BUG: the DOMException that AbortSignal.timeout() aborts with has `code` 23 (a number):
+  // toTransportError throws a TypeError (code.startsWith is not a function) instead of mapping it.
+  test('DOMException TimeoutError from AbortSignal.timeout() is mapped, not thrown', () => {
+    const out = toTransportError(
+      new DOMException('The operation timed out.', 'TimeoutError'),
+      URL_,
+      TIMEOUTS,
+    );
+    assert.ok(out instanceof ParafetchError);
+  });
+});
