@@ -22,6 +22,9 @@ import {
   numberedName,
 } from '../storage/finalize.js';
 import { hashFile } from '../storage/hash-file.js';
+import { loadState, saveState, statePathFor, type ResumeState } from '../storage/resume-state.js';
+import { fetchSegments } from './segmented.js';
+import { SegmentTable, missingRanges, planSegments } from './segments.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
 import type { DestinationClaims } from './claims.js';
@@ -45,7 +48,12 @@ export interface JobContext {
   claims: DestinationClaims;
   /** Called after every chunk with its size; the receiver throttles. */
   progress(job: DownloadJob, bytes: number): void;
+  /** Delay before the n-th retry of one segment after `error`, or undefined to give up. */
+  retryDelay(failures: number, error: ParafetchError): number | undefined;
 }
+
+/** Ranges smaller than twice this are not split again by work stealing. */
+const STEAL_MIN = 32 * 1024;
 
 /** Error bodies larger than this close the connection instead of being drained. */
 const DRAIN_LIMIT = 64 * 1024;
@@ -74,6 +82,10 @@ export class DownloadJob {
   #validator: Validator | undefined;
   #hash: Hash | undefined;
   #release: (() => void) | undefined;
+  /** The segments of a ranged download; kept across attempts to resume them. */
+  #table: SegmentTable | undefined;
+  /** Set once ranges proved unreliable for this file: later attempts use one stream. */
+  #noSplit = false;
 
   constructor(index: number, item: DownloadItem, ctx: JobContext) {
     this.index = index;
@@ -95,11 +107,37 @@ export class DownloadJob {
     this.#folder = options.dir;
     if (this.item.path !== undefined) {
       const { abs, isDir } = resolveInside(options.dir, this.item.path);
-      if (!isDir) return this.#settle(abs);
+      if (!isDir) return this.#settleAndLoad(abs);
       this.#folder = abs;
     }
     if (options.contentDisposition) return undefined;
-    return this.#settle(claims.uniqueDerived(path.join(this.#folder, nameFromUrl(this.#urls[0]!))));
+    return this.#settleAndLoad(claims.uniqueDerived(path.join(this.#folder, nameFromUrl(this.#urls[0]!))));
+  }
+
+  async #settleAndLoad(target: string): Promise<DownloadResult | undefined> {
+    const skipped = await this.#settle(target);
+    if (!skipped) await this.#loadResumeState();
+    return skipped;
+  }
+
+  /** Picks up a partial download an earlier run left, when its state can be trusted. */
+  async #loadResumeState(): Promise<void> {
+    const part = partPathFor(this.finalPath!);
+    const state = await loadState(statePathFor(part));
+    if (!state) return;
+    const partSize = await existingSize(part);
+    const known = [this.item.url, ...(this.item.mirrors ?? [])];
+    const validator: Validator = {};
+    if (state.etag) validator.etag = state.etag;
+    if (state.lastModified) validator.lastModified = state.lastModified;
+    if (partSize !== state.size || !known.includes(state.url) || ifRangeValue(validator) === undefined)
+      return;
+    const { split, minSplitSize } = this.#ctx.options;
+    const pieces = planSegments(missingRanges(state.done, state.size), split, minSplitSize);
+    this.#validator = validator;
+    this.total = state.size;
+    this.#table = new SegmentTable(state.size, state.done, pieces, Math.min(STEAL_MIN, minSplitSize));
+    this.bytes = this.#table.doneBytes();
   }
 
   /** Applies the overwrite policy to `target`, holds it, and creates its folder. */
@@ -138,10 +176,14 @@ export class DownloadJob {
     for (const [k, v] of Object.entries(this.item.headers ?? {})) headers[k.toLowerCase()] = v;
 
     const ifRange = ifRangeValue(this.#validator);
+    if (this.#table && ifRange !== undefined) return this.#segmented(url, headers, signal);
     const resumeFrom = this.bytes > 0 && ifRange !== undefined ? this.bytes : 0;
     if (resumeFrom > 0) {
       headers.range = `bytes=${resumeFrom}-`;
       headers['if-range'] = ifRange!;
+    } else if (options.split > 1 && !this.#noSplit) {
+      // Asking for the whole file as a range tells at once whether ranges work, and the size.
+      headers.range = 'bytes=0-';
     }
 
     const res = await getFollowingRedirects(client, url, {
@@ -171,7 +213,94 @@ export class DownloadJob {
         throw err;
       }
     }
+    const { split, minSplitSize } = options;
+    const size = this.total;
+    const validator = ifRangeValue(this.#validator);
+    if (
+      res.status === 206 &&
+      offset === 0 &&
+      split > 1 &&
+      size !== undefined &&
+      size >= 2 * minSplitSize &&
+      validator
+    ) {
+      const pieces = planSegments([[0, size]], split, minSplitSize);
+      this.#table = new SegmentTable(size, [], pieces, Math.min(STEAL_MIN, minSplitSize));
+      return this.#segmented(res.url, res.requestHeaders, signal, res);
+    }
     return this.#receive(res, url, offset);
+  }
+
+  /** Fetches the missing ranges over several connections into one `.part` file. */
+  async #segmented(
+    url: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    first?: HttpResponse,
+  ): Promise<DownloadResult> {
+    const { options, client } = this.#ctx;
+    const table = this.#table!;
+    const part = partPathFor(this.finalPath!);
+    let sink: FileSink;
+    try {
+      sink = await FileSink.open(part, { truncate: first !== undefined });
+      await sink.truncate(table.size);
+    } catch (err) {
+      if (first) discardBody(first);
+      throw err;
+    }
+    if (first) await removeQuietly(statePathFor(part));
+    const checkpoint = new Checkpointer(this, sink, options.checkpointMs);
+    try {
+      await fetchSegments({
+        client,
+        url,
+        headers,
+        validator: this.#validator!,
+        ifRange: ifRangeValue(this.#validator)!,
+        table,
+        sink,
+        connections: options.split,
+        signal,
+        ...(first ? { first: { response: first, segment: table.take()! } } : {}),
+        retryDelay: (n, e) => this.#ctx.retryDelay(n, e),
+        onBytes: (n) => {
+          this.bytes += n;
+          this.#ctx.progress(this, n);
+        },
+        bodyError: (err, u) => client.bodyError(err, u),
+      });
+    } catch (err) {
+      await checkpoint.stop(!(err instanceof RemoteChangedError) && !(err instanceof DiskError));
+      await sink.close(true).catch(() => {});
+      if (err instanceof RemoteChangedError) {
+        await removeQuietly(statePathFor(part));
+        this.#table = undefined;
+        this.#noSplit = true;
+        this.#restart();
+      }
+      throw err;
+    }
+    await checkpoint.stop(false);
+    await sink.close();
+    const digest = options.hash || this.item.sha256 !== undefined ? await hashFile(part) : undefined;
+    return this.#finish(part, table.size, digest, url);
+  }
+
+  /** The state a later run needs to continue, or undefined when there is nothing to resume. */
+  resumeState(): ResumeState | undefined {
+    const v = this.#validator;
+    if (!v || ifRangeValue(v) === undefined || this.total === undefined) return undefined;
+    const done = this.#table ? this.#table.doneRanges() : [[0, this.bytes] as const];
+    const state: ResumeState = {
+      version: 1,
+      url: this.item.url,
+      size: this.total,
+      done: done.map(([a, b]) => [a, b]),
+    };
+    if (v.etag) state.etag = v.etag;
+    if (v.lastModified) state.lastModified = v.lastModified;
+    return state;
   }
 
   /** Decides where the response's bytes go; throws for statuses that carry no file. */
@@ -236,8 +365,10 @@ export class DownloadJob {
     }
 
     const hash = this.#hash;
+    const hashFromDisk = hash === undefined && (options.hash || this.item.sha256 !== undefined);
     let pos = offset;
     let failure: ParafetchError | undefined;
+    const checkpoint = new Checkpointer(this, sink, options.checkpointMs);
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         hash?.update(chunk);
@@ -251,6 +382,7 @@ export class DownloadJob {
       failure = err instanceof ParafetchError ? err : client.bodyError(err, url);
       res.body.destroy();
     }
+    await checkpoint.stop(failure !== undefined && !(failure instanceof DiskError));
     try {
       await sink.close();
     } catch (err) {
@@ -258,6 +390,7 @@ export class DownloadJob {
     }
     if (failure instanceof DiskError) {
       await removeQuietly(part);
+      await removeQuietly(statePathFor(part));
       this.#restart();
       throw failure;
     }
@@ -266,16 +399,25 @@ export class DownloadJob {
     }
     if (failure) throw failure;
 
-    const digest = hash?.digest('hex');
+    const digest = hashFromDisk ? await hashFile(part) : hash?.digest('hex');
     this.#hash = undefined;
+    return this.#finish(part, pos, digest, url);
+  }
+
+  /** Verifies the checksum and moves the complete file into place. */
+  async #finish(part: string, size: number, digest: string | undefined, url: URL): Promise<DownloadResult> {
     const expected = this.item.sha256?.toLowerCase();
     if (expected !== undefined && digest !== expected) {
       await removeQuietly(part);
+      await removeQuietly(statePathFor(part));
+      this.#table = undefined;
       this.#restart();
       throw new ChecksumMismatchError(expected, digest ?? '', url.href);
     }
-    await commit(part, finalPath);
-    return this.#done('ok', pos, digest);
+    await commit(part, this.finalPath!);
+    await removeQuietly(statePathFor(part));
+    this.#table = undefined;
+    return this.#done('ok', size, digest);
   }
 
   #done(status: ResultStatus, bytes: number, sha256: string | undefined, error?: ParafetchError) {
@@ -305,10 +447,52 @@ export class DownloadJob {
    * a later resume); the final name is never touched.
    */
   async fail(error: ParafetchError, keepPartial: boolean): Promise<DownloadResult> {
-    if (this.finalPath !== undefined && !keepPartial) await removeQuietly(partPathFor(this.finalPath));
+    if (this.finalPath !== undefined && !keepPartial) {
+      await removeQuietly(partPathFor(this.finalPath));
+      await removeQuietly(statePathFor(partPathFor(this.finalPath)));
+    }
     const result = this.#done('failed', this.bytes, undefined, error);
     result.path = this.finalPath;
     return result;
+  }
+}
+
+/**
+ * Records a long download's progress every `ms` (only downloads that last that long pay for
+ * it): the ranges written so far are flushed to the device first, then the state file is
+ * replaced atomically, so it never claims bytes the `.part` file does not hold.
+ */
+class Checkpointer {
+  readonly #job: DownloadJob;
+  readonly #sink: FileSink;
+  readonly #timer: NodeJS.Timeout;
+  #running: Promise<void> | undefined;
+
+  constructor(job: DownloadJob, sink: FileSink, ms: number) {
+    this.#job = job;
+    this.#sink = sink;
+    this.#timer = setInterval(() => void this.#save(), ms);
+    this.#timer.unref();
+  }
+
+  #save(): Promise<void> {
+    this.#running ??= (async () => {
+      const state = this.#job.resumeState();
+      if (!state) return;
+      await this.#sink.barrier();
+      await this.#sink.sync();
+      await saveState(statePathFor(this.#sink.path), state);
+    })()
+      .catch(() => {})
+      .finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  /** Stops the timer; with `last`, records the final position (an interrupted download). */
+  async stop(last: boolean): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#running;
+    if (last) await this.#save();
   }
 }
 

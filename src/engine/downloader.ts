@@ -110,6 +110,10 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       guard: new DirectoryGuard(options.dir),
       claims: new DestinationClaims(),
       progress: (job, n) => this.#progress(job, n),
+      retryDelay: (failures, error) => {
+        const d = decideRetry({ attempt: failures, error, now: Date.now(), random: Math.random() }, options);
+        return d.retry ? d.delayMs : undefined;
+      },
     };
     this.#stats.startedAt = Date.now();
     const drained = new Promise<void>((resolve) => (this.#finish = resolve));

@@ -59,6 +59,12 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Least time between two `progress` events of one item, in ms (default 250). */
   progressIntervalMs?: number;
+  /** Connections per file: a large file from a server with range support is fetched as parallel ranges (default 1). */
+  split?: number;
+  /** Smallest range worth its own connection, in bytes; a file is split only above twice this (default 1 MiB). */
+  minSplitSize?: number;
+  /** How often a long download records its progress for a resume after a crash, in ms (default 1000). */
+  checkpointMs?: number;
 }
 
 export interface NormalizedOptions {
@@ -80,6 +86,9 @@ export interface NormalizedOptions {
   hash: boolean;
   signal: AbortSignal | undefined;
   progressIntervalMs: number;
+  split: number;
+  minSplitSize: number;
+  checkpointMs: number;
 }
 
 export const VERSION = '0.1.0';
@@ -103,6 +112,9 @@ const KEYS: ReadonlySet<string> = new Set<keyof DownloadOptions>([
   'hash',
   'signal',
   'progressIntervalMs',
+  'split',
+  'minSplitSize',
+  'checkpointMs',
 ]);
 
 function integer(key: string, value: unknown, min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) {
@@ -135,7 +147,7 @@ function plainObject(key: string, value: unknown, allowed: readonly string[]): R
   }
   for (const k of Object.keys(value)) {
     if (!allowed.includes(k)) {
-      throw new InvalidOptionError(`${key}.${k}`, `one of the keys ${allowed.join(', ')}`, 'unknown key');
+      throw InvalidOptionError.unknown(`${key}.${k}`, allowed);
     }
   }
   return value as Record<string, unknown>;
@@ -166,7 +178,7 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     throw new InvalidOptionError('options', 'an object', options);
   }
   for (const key of Object.keys(options)) {
-    if (!KEYS.has(key)) throw new InvalidOptionError(key, 'a known option', 'unknown key');
+    if (!KEYS.has(key)) throw InvalidOptionError.unknown(key, KEYS);
   }
   const o = options as Record<string, unknown>;
 
@@ -196,8 +208,8 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     throw new InvalidOptionError('overwrite', "one of 'skip', 'overwrite', 'rename'", overwrite);
   }
 
-  if (o.userAgent !== undefined && (typeof o.userAgent !== 'string' || /[\r\n]/.test(o.userAgent))) {
-    throw new InvalidOptionError('userAgent', 'a string without line breaks', o.userAgent);
+  if (o.userAgent !== undefined && (typeof o.userAgent !== 'string' || /[\r\n\0]/.test(o.userAgent))) {
+    throw new InvalidOptionError('userAgent', 'a string without line breaks or NUL', o.userAgent);
   }
 
   let ca: ReadonlyArray<string | Buffer> | undefined;
@@ -240,5 +252,8 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     hash: boolean('hash', o.hash, true),
     signal,
     progressIntervalMs: integer('progressIntervalMs', o.progressIntervalMs, 0, 250),
+    split: integer('split', o.split, 1, 1, 1024),
+    minSplitSize: integer('minSplitSize', o.minSplitSize, 1, 1024 * 1024),
+    checkpointMs: integer('checkpointMs', o.checkpointMs, 10, 1000),
   };
 }

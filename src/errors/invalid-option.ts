@@ -8,6 +8,13 @@ export class InvalidOptionError extends ParafetchError {
     super('INVALID_OPTION', `Expected \`${key}\` to be ${expected}, got ${describe(received)}`);
     this.key = key;
   }
+
+  /** An option name that does not exist; names the known ones. */
+  static unknown(key: string, known: Iterable<string>): InvalidOptionError {
+    const err = new InvalidOptionError(key, '', undefined);
+    err.message = `Unknown option \`${key}\`; known options: ${[...known].join(', ')}`;
+    return err;
+  }
 }
 
 export function describe(value: unknown): string {

@@ -6,6 +6,8 @@ const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW } = fs.constants;
 interface Pending {
   buf: Buffer;
   pos: number;
+  /** Order of the write, from 1. */
+  seq: number;
 }
 
 /**
@@ -23,6 +25,8 @@ export class FileSink {
   #busy = false;
   #error: DiskError | undefined;
   #waiters: Array<() => void> = [];
+  #queuedSeq = 0;
+  #writtenSeq = 0;
 
   private constructor(path: string, fd: number, highWaterMark: number) {
     this.path = path;
@@ -43,7 +47,7 @@ export class FileSink {
   /** Queues `buf` for `pos`. Returns false when the caller should wait for `drained()`. */
   write(buf: Buffer, pos: number): boolean {
     if (this.#error) throw this.#error;
-    this.#queue.push({ buf, pos });
+    this.#queue.push({ buf, pos, seq: ++this.#queuedSeq });
     this.#queued += buf.length;
     if (!this.#busy) this.#flushSome();
     return this.#queued < this.#highWaterMark;
@@ -73,12 +77,14 @@ export class FileSink {
     // Take the run of chunks that continue one another, up to 64 buffers.
     const bufs: Buffer[] = [first.buf];
     let end = first.pos + first.buf.length;
+    let lastSeq = first.seq;
     let n = 1;
     while (n < this.#queue.length && n < 64) {
       const next = this.#queue[n]!;
       if (next.pos !== end) break;
       bufs.push(next.buf);
       end += next.buf.length;
+      lastSeq = next.seq;
       n++;
     }
     this.#queue = n === this.#queue.length ? [] : this.#queue.slice(n);
@@ -94,11 +100,17 @@ export class FileSink {
         this.#queued -= written;
         if (written < size) {
           // A short write (rare): the rest goes back to the front of the queue.
-          this.#queue.unshift({ buf: Buffer.concat(bufs).subarray(written), pos: first.pos + written });
+          this.#queue.unshift({
+            buf: Buffer.concat(bufs).subarray(written),
+            pos: first.pos + written,
+            seq: lastSeq,
+          });
+        } else {
+          this.#writtenSeq = lastSeq;
         }
         if (this.#queue.length > 0) this.#flushSome();
       }
-      if (this.#error || this.#queued < this.#highWaterMark) {
+      if (this.#error || this.#queued < this.#highWaterMark || this.#writtenSeq === lastSeq) {
         const waiters = this.#waiters;
         this.#waiters = [];
         for (const w of waiters) w();
@@ -108,10 +120,29 @@ export class FileSink {
     else fs.writev(this.#fd, bufs, first.pos, done);
   }
 
-  /** Flushes data to the device. */
+  /** Resolves when every write queued before this call is in the file (later ones may still wait). */
+  async barrier(): Promise<void> {
+    const target = this.#queuedSeq;
+    while (this.#writtenSeq < target) {
+      if (this.#error) throw this.#error;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    if (this.#error) throw this.#error;
+  }
+
+  /** Sets the file's length (a download of known size is laid out in full at once). */
+  truncate(length: number): Promise<void> {
+    return new Promise((resolve, reject) =>
+      fs.ftruncate(this.#fd, length, (err) =>
+        err ? reject(new DiskError(`cannot size ${this.path}: ${err.message}`, err)) : resolve(),
+      ),
+    );
+  }
+
+  /** Flushes the file's data to the device. */
   sync(): Promise<void> {
     return new Promise((resolve, reject) =>
-      fs.fsync(this.#fd, (err) =>
+      fs.fdatasync(this.#fd, (err) =>
         err ? reject(new DiskError(`cannot sync ${this.path}: ${err.message}`, err)) : resolve(),
       ),
     );

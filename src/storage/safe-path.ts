@@ -16,9 +16,10 @@ export function sanitizeFileName(name: string): string {
   if (s === '' || s === '.' || s === '..') return '';
   if (Buffer.byteLength(s) > MAX_NAME_BYTES) {
     const ext = path.extname(s).slice(0, 32);
-    let stem = s.slice(0, s.length - ext.length);
-    while (Buffer.byteLength(stem + ext) > MAX_NAME_BYTES) stem = stem.slice(0, -1);
-    s = stem + ext;
+    // Cut whole code points, never half of a surrogate pair.
+    const stem = Array.from(s.slice(0, s.length - ext.length));
+    while (Buffer.byteLength(stem.join('') + ext) > MAX_NAME_BYTES) stem.pop();
+    s = stem.join('') + ext;
   }
   return s;
 }

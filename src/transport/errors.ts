@@ -28,12 +28,14 @@ export interface TimeoutsMs {
 /** Maps whatever undici or the socket threw into a ParafetchError with a stable code. */
 export function toTransportError(err: unknown, url: string, timeouts: TimeoutsMs): ParafetchError {
   if (err instanceof ParafetchError) return err;
-  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } } | undefined;
-  const code = e?.code ?? '';
+  const e = err as
+    { code?: unknown; name?: string; message?: string; cause?: { code?: unknown } } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
   const timeout = (phase: TimeoutPhase) => new TimeoutError(phase, timeouts[phase], url, err);
 
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ERR_TLS_HANDSHAKE_TIMEOUT':
       return timeout('connect');
     case 'UND_ERR_HEADERS_TIMEOUT':
       return timeout('headers');
@@ -59,11 +61,11 @@ export function toTransportError(err: unknown, url: string, timeouts: TimeoutsMs
         err,
       );
   }
-  if (e?.name === 'AbortError') return new AbortedError(url, err);
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return new AbortedError(url, err);
   if (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) {
     return new ConnectionError('TLS_ERROR', `TLS failure with ${hostOf(url)}: ${e?.message}`, err);
   }
-  if (e?.cause?.code) return toTransportError(e.cause, url, timeouts);
+  if (typeof e?.cause?.code === 'string') return toTransportError(e.cause, url, timeouts);
   return new ConnectionError(
     'CONNECTION_ERROR',
     `request to ${hostOf(url)} failed: ${e?.message ?? err}`,

@@ -60,12 +60,12 @@ export async function getFollowingRedirects(
   client: HttpClient,
   url: URL,
   options: FollowOptions,
-): Promise<HttpResponse> {
+): Promise<HttpResponse & { requestHeaders: Record<string, string> }> {
   let current = url;
   let headers = options.headers;
   for (let hop = 0; ; hop++) {
     const res = await client.request(current, { headers, signal: options.signal });
-    if (!REDIRECTS.has(res.status)) return res;
+    if (!REDIRECTS.has(res.status)) return { ...res, requestHeaders: headers };
     await drainSmall(res);
     if (hop >= options.maxRedirects) throw new TooManyRedirectsError(options.maxRedirects, url.href);
     const location = res.headers.location;

@@ -27,7 +27,7 @@ export interface TestServer {
   requests: SeenRequest[];
   /** TCP connections accepted so far. */
   connections(): number;
-  /** Most connections open at the same moment. */
+  /** Most connections open at the same moment (a connection counts until the client closes it). */
   peakOpen(): number;
   /** Connections open now. */
   open(): number;
@@ -60,6 +60,8 @@ export async function startServer(handler: Handler, options: { tls?: boolean } =
     ids.set(socket, accepted);
     sockets.add(socket);
     peak = Math.max(peak, sockets.size);
+    // Gone once the client has closed its side (FIN), not only when the server has closed too.
+    socket.on('end', () => sockets.delete(socket));
     socket.on('close', () => sockets.delete(socket));
   };
   server.on(options.tls ? 'secureConnection' : 'connection', onSocket);

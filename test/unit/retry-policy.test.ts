@@ -25,8 +25,7 @@ describe('parseRetryAfter', () => {
     { name: 'negative seconds', value: '-5', expected: undefined },
     { name: 'garbage word', value: 'soon', expected: undefined },
     { name: 'digits followed by letters', value: '12abc', expected: undefined },
-    // BUG: V8's lenient Date.parse reads 'x 2020' as 2020-01-01, so garbage gives 0 (and
-    // 'x 2099' a huge delay) instead of undefined ("unreadable").
+    // Regression: V8's lenient Date.parse reads 'x 2020' as a year; it must stay unreadable.
     { name: 'garbage that V8 Date.parse happens to accept', value: 'x 2020', expected: undefined },
     { name: 'empty string', value: '', expected: undefined },
     { name: 'only spaces', value: '   ', expected: undefined },
@@ -233,8 +232,7 @@ describe('decideRetry', () => {
       attempt: 3,
       expected: { retry: true, delayMs: 400 },
     },
-    // BUG: parseRetryAfter accepts 'x 2099' as a date (V8 Date.parse), so the item fails for a
-    // Retry-After "above maxRetryAfterMs" instead of falling back to backoff.
+    // Regression: a garbage Retry-After once read as a date made the item fail instead of backing off.
     {
       name: '429 with garbage Retry-After that V8 parses as a year → backoff',
       error: status(429, 'x 2099'),

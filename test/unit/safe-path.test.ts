@@ -55,8 +55,7 @@ describe('sanitizeFileName', () => {
       input: 'é'.repeat(200) + '.txt',
       expected: 'é'.repeat(125) + '.txt',
     },
-    // BUG: the stem is cut one UTF-16 unit at a time, so a surrogate pair is split and the
-    // result ends in a lone high surrogate: actual '😀'×62 + '\uD83D' + '.txt'.
+    // Regression: shortening once cut a surrogate pair in half.
     {
       name: 'astral (4-byte) characters cut whole',
       input: '😀'.repeat(100) + '.txt',

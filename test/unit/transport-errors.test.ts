@@ -227,8 +227,7 @@ describe('toTransportError', () => {
       code: 'CONNECTION_ERROR',
       retryable: true,
     },
-    // BUG: a non-string `code` reaches `code.startsWith(...)` and toTransportError throws
-    // "TypeError: code.startsWith is not a function" instead of returning a ParafetchError.
+    // Regression: a non-string `code` once made toTransportError throw a TypeError.
     {
       name: 'numeric code',
       input: coded(42),
@@ -258,8 +257,7 @@ describe('toTransportError', () => {
     assert.equal(toTransportError(original, URL_, TIMEOUTS), original);
   });
 
-  // BUG: the DOMException that AbortSignal.timeout() aborts with has `code` 23 (a number):
-  // toTransportError throws a TypeError (code.startsWith is not a function) instead of mapping it.
+  // Regression: AbortSignal.timeout()'s DOMException has a numeric `code` (23) and once threw.
   test('DOMException TimeoutError from AbortSignal.timeout() is mapped, not thrown', () => {
     const out = toTransportError(
       new DOMException('The operation timed out.', 'TimeoutError'),

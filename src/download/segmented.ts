@@ -1,0 +1,128 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HttpStatusError, ParafetchError, RemoteChangedError, TruncatedBodyError } from '../errors/index.js';
+import type { FileSink } from '../storage/file-sink.js';
+import type { HttpClient, HttpResponse } from '../transport/client.js';
+import { getFollowingRedirects } from '../transport/redirects.js';
+import { header, parseContentRange, readValidator, validatorChanged, type Validator } from './response.js';
+import type { Segment, SegmentTable } from './segments.js';
+
+export interface SegmentedFetch {
+  client: HttpClient;
+  /** Where range requests go (the URL after redirects). */
+  url: URL;
+  /** Headers for range requests (already without credentials a redirect dropped). */
+  headers: Record<string, string>;
+  validator: Validator;
+  ifRange: string;
+  table: SegmentTable;
+  sink: FileSink;
+  /** Connections to open for this file. */
+  connections: number;
+  signal: AbortSignal;
+  /** A response already streaming the first segment (from `bytes=0-`), if any. */
+  first?: { response: HttpResponse; segment: Segment };
+  /** Delay before a segment's n-th retry, or undefined to give up. */
+  retryDelay(failures: number, error: ParafetchError): number | undefined;
+  onBytes(n: number): void;
+  /** Maps an error thrown while reading a body. */
+  bodyError(err: unknown, url: URL): ParafetchError;
+}
+
+/**
+ * Fetches every segment of the table over up to `connections` connections, writing each
+ * chunk at its offset. A broken connection retries its own range; a version change or a
+ * fatal error stops all connections and rejects.
+ */
+export async function fetchSegments(f: SegmentedFetch): Promise<void> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(f.signal.reason);
+  f.signal.addEventListener('abort', onAbort, { once: true });
+  let fatal: ParafetchError | undefined;
+  const worker = async (first?: SegmentedFetch['first']) => {
+    let failures = 0;
+    let response = first?.response;
+    let segment = first?.segment ?? f.table.take();
+    while (segment && !stop.signal.aborted) {
+      try {
+        await fetchRange(f, segment, response, stop.signal);
+      } catch (err) {
+        const error = err instanceof ParafetchError ? err : f.bodyError(err, f.url);
+        f.table.release(segment);
+        if (stop.signal.aborted) return;
+        const delay = error instanceof RemoteChangedError ? undefined : f.retryDelay(++failures, error);
+        if (delay === undefined) {
+          fatal ??= error;
+          stop.abort(error);
+          return;
+        }
+        await sleep(delay, undefined, { signal: stop.signal }).catch(() => {});
+      } finally {
+        response = undefined;
+      }
+      if (segment.pos >= segment.end) f.table.release(segment);
+      segment = f.table.take();
+    }
+  };
+  try {
+    const workers = [worker(f.first)];
+    for (let i = 1; i < f.connections; i++) workers.push(worker());
+    await Promise.all(workers);
+  } finally {
+    f.signal.removeEventListener('abort', onAbort);
+  }
+  if (fatal) throw fatal;
+  if (f.signal.aborted) throw f.bodyError(Object.assign(new Error('aborted'), { name: 'AbortError' }), f.url);
+}
+
+async function fetchRange(
+  f: SegmentedFetch,
+  seg: Segment,
+  open: HttpResponse | undefined,
+  signal: AbortSignal,
+) {
+  let res = open;
+  if (!res) {
+    res = await getFollowingRedirects(f.client, f.url, {
+      headers: { ...f.headers, range: `bytes=${seg.pos}-${seg.end - 1}`, 'if-range': f.ifRange },
+      maxRedirects: 5,
+      signal,
+    });
+    const range = parseContentRange(header(res.headers, 'content-range'));
+    if (res.status !== 206) {
+      res.body.destroy();
+      if (res.status >= 200 && res.status < 300) {
+        throw new RemoteChangedError(f.url.href, 'a range request was answered with the whole file');
+      }
+      throw new HttpStatusError(res.status, f.url.href, header(res.headers, 'retry-after'));
+    }
+    if (
+      !range ||
+      range.start !== seg.pos ||
+      range.size !== f.table.size ||
+      validatorChanged(f.validator, readValidator(res.headers))
+    ) {
+      res.body.destroy();
+      throw new RemoteChangedError(f.url.href, 'the range answered does not belong to this version');
+    }
+  }
+  const body = res.body;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      const room = seg.end - seg.pos;
+      if (room <= 0) break;
+      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      const ok = f.sink.write(piece, seg.pos);
+      seg.pos += piece.length;
+      f.onBytes(piece.length);
+      if (seg.pos >= seg.end) break;
+      if (!ok) await f.sink.drained();
+    }
+  } catch (err) {
+    body.destroy();
+    throw err instanceof ParafetchError ? err : f.bodyError(err, f.url);
+  }
+  if (seg.pos < seg.end && !signal.aborted) {
+    const expected = seg.end - seg.start;
+    throw new TruncatedBodyError(expected, seg.pos - seg.start, f.url.href);
+  }
+}
