@@ -1,0 +1,230 @@
+// The contenders and how each is invoked. Every tool runs with its cwd set to the (empty) output
+// directory, so relative paths in the lists land there. Flags are each tool's documented way to
+// do the job with no progress output; tuning beyond that is listed in bench/README.md.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ListFiles } from './data.js';
+import type { Invocation } from './measure.js';
+import { ROOT } from './paths.js';
+
+export const PARAFETCH_CLI = join(ROOT, 'dist/src/cli/main.js');
+const POOL_SCRIPT = join(ROOT, 'bench/peers/pool.py');
+const FETCH_SCRIPT = join(ROOT, 'bench/peers/fetch.mjs');
+
+/** Download a list of files with `conns` connections. */
+export interface ListJob {
+  conns: number;
+  outDir: string;
+  lists: ListFiles;
+}
+
+/** Download one file (into outDir/name) with `conns` connections. */
+export interface SingleJob {
+  conns: number;
+  url: string;
+  outDir: string;
+  name: string;
+}
+
+export interface Tool {
+  /** Shown in the tables. */
+  id: string;
+  isParafetch: boolean;
+  /** Binaries on PATH (or absolute files) it needs. */
+  needs: string[];
+  /** What the report says when a need is missing. */
+  whenMissing: string;
+  list?: (job: ListJob) => Invocation;
+  single?: (job: SingleJob) => Invocation;
+}
+
+const ARIA2_COMMON = [
+  '--no-conf',
+  '--console-log-level=warn',
+  '--summary-interval=0',
+  '--show-console-readout=false',
+  '--download-result=hide',
+  '--file-allocation=none',
+  '--allow-overwrite=true',
+  '--auto-file-renaming=false',
+];
+
+const node = process.execPath;
+
+export const TOOLS: Tool[] = [
+  {
+    id: 'parafetch',
+    isParafetch: true,
+    needs: [PARAFETCH_CLI],
+    whenMissing: 'parafetch: not built',
+    list: ({ conns, outDir, lists }) => ({
+      cmd: node,
+      args: [
+        PARAFETCH_CLI,
+        '-i',
+        lists.plain,
+        '-d',
+        outDir,
+        '-j',
+        `${conns}`,
+        '--per-host',
+        `${conns}`,
+        '--progress',
+        'none',
+      ],
+      cwd: outDir,
+    }),
+    single: ({ conns, url, outDir, name }) => ({
+      cmd: node,
+      args: [
+        PARAFETCH_CLI,
+        '-x',
+        `${conns}`,
+        '-k',
+        '1M',
+        '-d',
+        outDir,
+        '-o',
+        name,
+        url,
+        '--progress',
+        'none',
+      ],
+      cwd: outDir,
+    }),
+  },
+  {
+    id: 'parafetch -x4',
+    isParafetch: true,
+    needs: [PARAFETCH_CLI],
+    whenMissing: 'parafetch: not built',
+    list: ({ conns, outDir, lists }) => ({
+      cmd: node,
+      args: [
+        PARAFETCH_CLI,
+        '-i',
+        lists.plain,
+        '-d',
+        outDir,
+        '-j',
+        `${conns}`,
+        '--per-host',
+        `${conns}`,
+        '-x',
+        '4',
+        '--progress',
+        'none',
+      ],
+      cwd: outDir,
+    }),
+  },
+  {
+    id: 'python pool',
+    isParafetch: false,
+    needs: ['python3'],
+    whenMissing: 'python3 not installed',
+    list: ({ conns, outDir, lists }) => ({
+      cmd: 'python3',
+      args: [POOL_SCRIPT, `${conns}`, lists.plain],
+      cwd: outDir,
+    }),
+  },
+  {
+    id: 'aria2c',
+    isParafetch: false,
+    needs: ['aria2c'],
+    whenMissing: 'aria2c not installed (apt: aria2)',
+    list: ({ conns, outDir, lists }) => ({
+      cmd: 'aria2c',
+      args: ['-i', lists.aria2, '--deferred-input=true', '-j', `${conns}`, '-d', outDir, ...ARIA2_COMMON],
+      cwd: outDir,
+    }),
+    single: ({ conns, url, outDir, name }) => ({
+      cmd: 'aria2c',
+      args: [`-x${conns}`, `-s${conns}`, '-k1M', '-d', outDir, '-o', name, ...ARIA2_COMMON, url],
+      cwd: outDir,
+    }),
+  },
+  {
+    id: 'curl',
+    isParafetch: false,
+    needs: ['curl'],
+    whenMissing: 'curl not installed (apt: curl)',
+    list: ({ conns, outDir, lists }) => ({
+      cmd: 'curl',
+      args: ['--parallel', '--parallel-max', `${conns}`, '-K', lists.curl, '--create-dirs', '-s', '-S', '-f'],
+      cwd: outDir,
+    }),
+  },
+  {
+    id: 'wget2',
+    isParafetch: false,
+    needs: ['wget2'],
+    whenMissing: 'wget2 not installed (apt: wget2)',
+    list: ({ conns, outDir, lists }) => ({
+      cmd: 'wget2',
+      args: ['--max-threads', `${conns}`, '-i', lists.urls, '-x', '-nH', '--cut-dirs=1', '-q', '--no-hsts'],
+      cwd: outDir,
+    }),
+  },
+  {
+    id: 'node fetch',
+    isParafetch: false,
+    needs: [node],
+    whenMissing: 'node missing',
+    list: ({ conns, outDir, lists }) => ({
+      cmd: node,
+      args: [FETCH_SCRIPT, `${conns}`, lists.plain],
+      cwd: outDir,
+    }),
+  },
+  {
+    id: 'axel',
+    isParafetch: false,
+    needs: ['axel'],
+    whenMissing: 'axel not installed (apt: axel)',
+    single: ({ conns, url, outDir, name }) => ({
+      cmd: 'axel',
+      args: ['-n', `${conns}`, '-q', '-o', join(outDir, name), url],
+      cwd: outDir,
+    }),
+  },
+];
+
+function onPath(bin: string): boolean {
+  if (bin.startsWith('/')) return existsSync(bin);
+  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, bin)));
+}
+
+/** Undefined when the tool can run, else why it cannot. */
+export function missingReason(tool: Tool): string | undefined {
+  return tool.needs.every(onPath) ? undefined : tool.whenMissing;
+}
+
+function firstLine(cmd: string, args: string[]): string {
+  const result = spawnSync(cmd, args, { encoding: 'utf8', timeout: 5000 });
+  return `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n')[0] ?? '';
+}
+
+/** Versions of everything that takes part, for the report header. */
+export function versions(): Array<[string, string]> {
+  const rows: Array<[string, string]> = [];
+  const add = (name: string, bin: string, args: string[], pick: (line: string) => string): void => {
+    rows.push([name, onPath(bin) ? pick(firstLine(bin, args)) : 'missing']);
+  };
+  add('aria2c', 'aria2c', ['--version'], (l) => l.replace(/^aria2 version /, ''));
+  add('curl', 'curl', ['--version'], (l) => l.split(' ')[1] ?? l);
+  add('wget2', 'wget2', ['--version'], (l) => l.replace(/^GNU Wget2 (\S+).*/, '$1'));
+  add('axel', 'axel', ['--version'], (l) => l.replace(/^Axel (\S+).*/, '$1'));
+  add('python3', 'python3', ['--version'], (l) => l.replace(/^Python /, ''));
+  rows.push(['node', process.version]);
+  let parafetch = 'not built';
+  if (existsSync(PARAFETCH_CLI)) {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version?: string };
+    const head = firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']);
+    parafetch = `${pkg.version ?? '?'}${/^[0-9a-f]+$/.test(head) ? ` (git ${head})` : ''}`;
+  }
+  rows.push(['parafetch', parafetch]);
+  return rows;
+}

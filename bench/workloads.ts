@@ -1,0 +1,151 @@
+// The five workloads, at full size and scaled down for --quick.
+import { seededRandom, type FileSpec } from './data.js';
+
+export const LATENCY_MS = 20;
+/** nginx limit_rate: 10 MB/s (decimal megabytes, as every MB/s in the report). */
+export const RATE_BYTES_PER_S = 10_000_000;
+export const W5_ITEM_BYTES = 1024;
+
+export type Location = 'lat' | 'slow' | 'fast' | 'w5';
+
+export interface Workload {
+  id: string;
+  title: string;
+  /** Sizes and server behaviour, in words. */
+  shape: string;
+  /** list: all files from a list; single: one file, segmented; stopped: run for a fixed window, then killed. */
+  kind: 'list' | 'single' | 'stopped';
+  location: Location;
+  /** Name of the dataset directory (unique per size). Unused for W5, whose URLs all map to one file. */
+  dataset: string;
+  files: FileSpec[];
+  /** For W5: how many lines its list has. */
+  listLines?: number;
+  concurrencies: number[];
+  /** Tool ids, in table order. */
+  tools: string[];
+  unit: 'files/s' | 'MB/s';
+  timeoutS: number;
+  stopAfterS?: number;
+  /** The physical limit in `unit` for `conns` connections, if it follows from the workload's shape. */
+  limit?: (conns: number) => number;
+  limitHow: string;
+}
+
+const LIST_TOOLS = ['python pool', 'aria2c', 'curl', 'wget2', 'node fetch', 'parafetch'];
+const KiB = 1024;
+const MiB = 1024 * 1024;
+
+function sameSize(count: number, size: number, perDir?: number): FileSpec[] {
+  return Array.from({ length: count }, (_, i) => ({
+    rel: perDir ? `d${Math.floor(i / perDir)}/f${i}.bin` : `f${i}.bin`,
+    size,
+  }));
+}
+
+/** Sizes log-uniform in [min, max], from a fixed seed. */
+function logUniform(count: number, min: number, max: number): FileSpec[] {
+  const random = seededRandom(4);
+  return Array.from({ length: count }, (_, i) => ({
+    rel: `d${i % 10}/f${i}.bin`,
+    size: Math.round(Math.exp(Math.log(min) + random() * (Math.log(max) - Math.log(min)))),
+  }));
+}
+
+function humanCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function workloads(quick: boolean): Workload[] {
+  const w1Count = quick ? 400 : 2000;
+  const w2Size = quick ? 256 * MiB : 1024 * MiB;
+  const w3 = quick ? { count: 16, size: 16 * MiB } : { count: 16, size: 128 * MiB };
+  const w4 = quick ? { count: 40, max: 8 * MiB } : { count: 200, max: 64 * MiB };
+  const w4Files = logUniform(w4.count, KiB, w4.max);
+  const w4Total = w4Files.reduce((sum, f) => sum + f.size, 0);
+  const w4Largest = Math.max(...w4Files.map((f) => f.size));
+  const w5Lines = quick ? 100_000 : 1_000_000;
+  const w5Window = quick ? 3 : 8;
+  const rateMB = RATE_BYTES_PER_S / 1e6;
+
+  return [
+    {
+      id: 'W1',
+      title: 'many small files',
+      shape: `${humanCount(w1Count)} files of 16 KiB, ${LATENCY_MS} ms to first byte per request`,
+      kind: 'list',
+      location: 'lat',
+      dataset: `w1-${w1Count}x16k`,
+      files: sameSize(w1Count, 16 * KiB, 100),
+      concurrencies: [8, 32],
+      tools: LIST_TOOLS,
+      unit: 'files/s',
+      timeoutS: quick ? 60 : 180,
+      limit: (conns) => Math.min(conns, w1Count) / (LATENCY_MS / 1000),
+      limitHow: `connections / ${LATENCY_MS} ms`,
+    },
+    {
+      id: 'W2',
+      title: 'one large file',
+      shape: `1 file of ${w2Size / MiB} MiB, ${rateMB} MB/s per connection`,
+      kind: 'single',
+      location: 'slow',
+      dataset: `w2-${w2Size / MiB}m`,
+      files: [{ rel: 'big.bin', size: w2Size }],
+      concurrencies: [16],
+      tools: ['aria2c', 'axel', 'parafetch'],
+      unit: 'MB/s',
+      timeoutS: quick ? 60 : 150,
+      limit: (conns) => conns * rateMB,
+      limitHow: `connections x ${rateMB} MB/s`,
+    },
+    {
+      id: 'W3',
+      title: 'raw throughput',
+      shape: `${w3.count} files of ${w3.size / MiB} MiB, no throttle`,
+      kind: 'list',
+      location: 'fast',
+      dataset: `w3-${w3.count}x${w3.size / MiB}m`,
+      files: sameSize(w3.count, w3.size),
+      concurrencies: [8, 32],
+      tools: LIST_TOOLS,
+      unit: 'MB/s',
+      timeoutS: quick ? 60 : 150,
+      limitHow: 'measured: the slower of loopback (curl to /dev/null) and disk (cp of the same files)',
+    },
+    {
+      id: 'W4',
+      title: 'mixed sizes',
+      shape: `${w4.count} files, log-uniform 1 KiB-${w4.max / MiB} MiB (${(w4Total / MiB).toFixed(0)} MiB in all), ${rateMB} MB/s per connection`,
+      kind: 'list',
+      location: 'slow',
+      dataset: `w4-${w4.count}-1k-${w4.max / MiB}m`,
+      files: w4Files,
+      concurrencies: [8, 32],
+      tools: [...LIST_TOOLS, 'parafetch -x4'],
+      unit: 'MB/s',
+      timeoutS: quick ? 90 : 240,
+      // With one connection per file the run lasts at least total / (N x cap), and at least
+      // largest / cap; segmenting (-x4) can beat the second bound.
+      limit: (conns) =>
+        w4Total / 1e6 / Math.max(w4Total / (conns * RATE_BYTES_PER_S), w4Largest / RATE_BYTES_PER_S),
+      limitHow: `total / max(total / (connections x ${rateMB} MB/s), largest file / ${rateMB} MB/s)`,
+    },
+    {
+      id: 'W5',
+      title: 'a huge list',
+      shape: `${humanCount(w5Lines)}-line list against a fast server (1 KiB each), stopped after ${w5Window} s`,
+      kind: 'stopped',
+      location: 'w5',
+      dataset: 'w5',
+      files: [{ rel: 'item.bin', size: W5_ITEM_BYTES }],
+      listLines: w5Lines,
+      concurrencies: [8, 32],
+      tools: LIST_TOOLS,
+      unit: 'files/s',
+      timeoutS: w5Window + 30,
+      stopAfterS: w5Window,
+      limitHow: 'none: the figures are memory and start-up time',
+    },
+  ];
+}
