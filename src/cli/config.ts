@@ -1,0 +1,89 @@
+import type { DownloadOptions } from '../index.js';
+import { isInputFormat, type InputFormat } from '../inputs/index.js';
+import type { ParsedFlags } from './program.js';
+import { urlProblem } from './values.js';
+
+/** A mistake in how the command was called: printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {}
+
+export type ProgressMode = 'bar' | 'plain' | 'none';
+
+/** Everything the command needs, decided from argv and the environment before anything starts. */
+export interface CliConfig {
+  urls: string[];
+  /** `-o`: the name of the single URL. */
+  out: string | undefined;
+  inputs: string[];
+  inputFormat: InputFormat | undefined;
+  /** The engine's options, without the signal. */
+  options: DownloadOptions;
+  report: string | undefined;
+  saveFailed: string | undefined;
+  progress: ProgressMode;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** The engine's segmented downloads: `-x/--split` and `-k/--min-split-size`, passed through as is. */
+export function segmentOptions(flags: Pick<ParsedFlags, 'split' | 'minSplitSize'>): DownloadOptions {
+  return { split: flags.split, minSplitSize: flags.minSplitSize };
+}
+
+/** Turns what commander parsed into the run's configuration; throws UsageError. */
+export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrIsTTY: boolean }): CliConfig {
+  for (const url of urls) {
+    const problem = urlProblem(url);
+    if (problem !== undefined) throw new UsageError(problem);
+  }
+  const inputs = flags.input ?? [];
+  if (urls.length === 0 && inputs.length === 0) {
+    throw new UsageError('nothing to download: give URLs, or a list with -i FILE');
+  }
+  if (flags.out !== undefined && (urls.length !== 1 || inputs.length > 0)) {
+    throw new UsageError('-o/--out names the file of a single URL: give exactly one URL and no -i');
+  }
+  if (inputs.filter((i) => i === '-').length > 1)
+    throw new UsageError("stdin ('-i -') can be read only once");
+  if (flags.inputFormat !== undefined && !isInputFormat(flags.inputFormat)) {
+    throw new UsageError(`unknown input format ${JSON.stringify(flags.inputFormat)}`);
+  }
+
+  const headers: Record<string, string> = {};
+  for (const [name, value] of flags.header ?? []) headers[name] = value;
+  const options: DownloadOptions = {
+    dir: flags.dir,
+    concurrency: flags.concurrency,
+    perHost: flags.perHost ?? flags.concurrency,
+    retries: flags.retries,
+    timeouts: { connect: flags.connectTimeout, headers: flags.timeout, stall: flags.stallTimeout },
+    maxRedirects: flags.maxRedirects,
+    headers,
+    overwrite: flags.overwrite ? 'overwrite' : flags.keepBoth ? 'rename' : 'skip',
+    ...(flags.userAgent === undefined ? {} : { userAgent: flags.userAgent }),
+    ...(flags.proxy === undefined ? {} : { proxy: flags.proxy }),
+    insecure: flags.insecure === true,
+    contentDisposition: flags.contentDisposition === true,
+    ...segmentOptions(flags),
+  };
+
+  const quiet = flags.quiet === true;
+  const progress: ProgressMode = quiet
+    ? 'none'
+    : flags.progress === 'auto'
+      ? terminal.stderrIsTTY
+        ? 'bar'
+        : 'plain'
+      : flags.progress;
+  return {
+    urls,
+    out: flags.out,
+    inputs,
+    inputFormat: flags.inputFormat as InputFormat | undefined,
+    options,
+    report: flags.report,
+    saveFailed: flags.saveFailed,
+    progress,
+    json: flags.json === true,
+    quiet,
+  };
+}

@@ -1,0 +1,85 @@
+import path from 'node:path';
+import type { DownloadResult } from '../index.js';
+import { createItemWriter, detectFormat, type ItemWriter } from '../inputs/index.js';
+import { reportRecord } from '../render/report.js';
+import { LineFile } from './line-file.js';
+
+interface FailedList {
+  file: LineFile;
+  writer: ItemWriter;
+  name: string;
+}
+
+/**
+ * The files a run writes as results arrive: `--report` (every result, one JSON line) and
+ * `--save-failed` (failed items as an input list, in the format the file's name says, so that
+ * `parafetch -i FILE` reads it back as it was written). Items cancelled by an interrupt are
+ * not failures of their own and are not saved: running the same command again resumes them.
+ */
+export class RunOutputs {
+  readonly #dir: string;
+  readonly #report: LineFile | undefined;
+  readonly #failed: FailedList | undefined;
+  /** Called once, the first time an item loses a field in the --save-failed format. */
+  readonly #onLoss: (message: string) => void;
+  #lossReported = false;
+
+  private constructor(
+    dir: string,
+    report: LineFile | undefined,
+    failed: FailedList | undefined,
+    onLoss: (message: string) => void,
+  ) {
+    this.#dir = dir;
+    this.#report = report;
+    this.#failed = failed;
+    this.#onLoss = onLoss;
+  }
+
+  /** Opens (creates or truncates) the files; rejects, naming the file, when one cannot be written. */
+  static async open(
+    o: { dir: string; report: string | undefined; saveFailed: string | undefined },
+    onLoss: (message: string) => void,
+  ): Promise<RunOutputs> {
+    const report = o.report === undefined ? undefined : await openNamed(o.report);
+    let failed: FailedList | undefined;
+    if (o.saveFailed !== undefined) {
+      const file = await openNamed(o.saveFailed);
+      const writer = createItemWriter(detectFormat(o.saveFailed));
+      await file.write(writer.header());
+      failed = { file, writer, name: o.saveFailed };
+    }
+    return new RunOutputs(path.resolve(o.dir), report, failed, onLoss);
+  }
+
+  async add(result: DownloadResult): Promise<void> {
+    if (this.#report) await this.#report.write(`${JSON.stringify(reportRecord(result, this.#dir))}\n`);
+    const failed = this.#failed;
+    if (!failed || result.status !== 'failed' || result.error?.code === 'ABORTED') return;
+    if (!this.#lossReported) {
+      const loss = failed.writer.loss(result.item);
+      if (loss !== undefined) {
+        this.#lossReported = true;
+        this.#onLoss(
+          `${failed.name} is written as ${failed.writer.format}, which leaves out ${loss} ` +
+            `(first for ${result.url}); name it .jsonl to keep every field`,
+        );
+      }
+    }
+    await failed.file.write(failed.writer.line(result.item));
+  }
+
+  /** Flushes and closes both files; rejects with the first error. */
+  async close(): Promise<void> {
+    const results = await Promise.allSettled([this.#report?.close(), this.#failed?.file.close()]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+  }
+}
+
+async function openNamed(file: string): Promise<LineFile> {
+  try {
+    return await LineFile.open(file);
+  } catch (err) {
+    throw new Error(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}

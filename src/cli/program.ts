@@ -1,0 +1,198 @@
+import { Command, Option } from 'commander';
+import { INPUT_FORMATS } from '../inputs/index.js';
+import { VERSION } from '../index.js';
+import { header, integer, seconds, size } from './values.js';
+
+/** The options as commander leaves them, after the value parsers ran. */
+export interface ParsedFlags {
+  input?: string[];
+  inputFormat?: string;
+  dir: string;
+  out?: string;
+  concurrency: number;
+  perHost?: number;
+  split: number;
+  minSplitSize: number;
+  retries: number;
+  timeout: number;
+  connectTimeout: number;
+  stallTimeout: number;
+  maxRedirects: number;
+  header?: [string, string][];
+  userAgent?: string;
+  proxy?: string;
+  insecure?: boolean;
+  contentDisposition?: boolean;
+  overwrite?: boolean;
+  skipExisting?: boolean;
+  keepBoth?: boolean;
+  report?: string;
+  saveFailed?: string;
+  quiet?: boolean;
+  progress: 'auto' | 'bar' | 'plain' | 'none';
+  json?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  parafetch https://example.com/a.iso https://example.com/b.iso
+  parafetch -o latest.iso https://example.com/download?id=42
+  parafetch -i urls.txt -d downloads -j 32 --per-host 4
+  parafetch -i manifest.csv --report report.jsonl --save-failed failed.csv
+  parafetch -i failed.csv                     # re-run exactly the items that failed
+  zcat urls.txt.gz | parafetch -i - -q        # a list on stdin
+  parafetch -i files.aria2 --json > events.jsonl
+
+Inputs (-i):
+  txt     one URL per line, optionally followed by whitespace and a path   (default)
+  aria2   aria2c input file: URL lines, then indented out=, dir=, header=, checksum=sha-256=
+  csv     header row with a url column, optional path and sha256 columns   (.csv)
+  tsv     the same, TAB-separated                                          (.tsv)
+  jsonl   one {"url", "path"?, "sha256"?, "headers"?, "mirrors"?} per line   (.jsonl, .ndjson)
+  The format comes from the extension (.aria2 for aria2) unless --input-format says; gzip is
+  recognised by its content. Lines are read as a stream, so a list of any length starts at once.
+  A malformed line is reported with its file and line number; the other lines still download.
+
+Files:
+  Bytes go to NAME.part and are renamed when complete and verified. An existing file is
+  skipped by default, so running the same command again after an interruption or a failure
+  downloads only what is missing. Ctrl-C stops cleanly (a second one exits at once).
+  --report writes one JSON object per item: url, path (relative to --dir), status
+  (ok|skipped|failed), bytes, sha256, attempts, ms, error ({code, message} or null).
+  --save-failed writes the failed items in the format its name says (failed.csv, failed.jsonl,
+  failed.aria2, else a plain list), so that 'parafetch -i FILE' retries exactly those.
+
+Environment:
+  HTTP_PROXY, HTTPS_PROXY, NO_PROXY (or lowercase)   proxies, unless --proxy is given
+
+Exit status:
+  0    every item downloaded or already there
+  1    some items failed
+  2    usage error: a bad option, an unreadable input, a malformed input line
+  130  interrupted (Ctrl-C, SIGTERM)
+`;
+
+/** An option whose value goes through `parse`, with the default shown as `shown` in --help. */
+function valued<T>(
+  flags: string,
+  description: string,
+  parse: (text: string) => T,
+  value?: T,
+  shown?: string,
+) {
+  const option = new Option(flags, description).argParser(parse);
+  return value === undefined ? option : option.default(value, shown ?? String(value));
+}
+
+/** The command's options and help. Parsing throws a CommanderError (see `exitOverride`). */
+export function createProgram(): Command {
+  const program = new Command('parafetch')
+    .usage('[options] [URL ...]')
+    .description(
+      'Download many files in parallel, from URLs given here and from lists (-i), resuming and ' +
+        'retrying as needed, without ever leaving a partial file under its final name.',
+    )
+    .argument('[URL...]', 'http(s) URLs to download')
+    .version(VERSION, '-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'print this help and exit')
+    .exitOverride()
+    .showHelpAfterError('(run parafetch --help for usage)')
+    .addHelpText('after', EXAMPLES);
+
+  program
+    .optionsGroup('Input:')
+    .addOption(
+      new Option('-i, --input <FILE>', "read items from FILE ('-' for stdin); repeatable").argParser(
+        (text: string, previous: string[] | undefined) => [...(previous ?? []), text],
+      ),
+    )
+    .addOption(
+      new Option('--input-format <FORMAT>', 'format of every -i input (default: from the extension)').choices(
+        INPUT_FORMATS,
+      ),
+    )
+    .option('-o, --out <NAME>', 'file name for the single URL given (relative to --dir)');
+
+  program
+    .optionsGroup('Output:')
+    .addOption(new Option('-d, --dir <DIR>', 'destination folder').default('.', 'the current folder'))
+    .addOption(
+      new Option(
+        '--skip-existing',
+        'keep a file that already exists, do not download it (default)',
+      ).conflicts(['overwrite', 'keepBoth']),
+    )
+    .addOption(new Option('--overwrite', 'replace files that already exist').conflicts(['keepBoth']))
+    .addOption(new Option('--keep-both', 'keep the existing file, save the new one as NAME.1.EXT'))
+    .option('--content-disposition', 'name files from the Content-Disposition header when no name is given')
+    .option('--report <FILE>', 'write one JSON line per item to FILE (url, path, status, ...)')
+    .option('--save-failed <FILE>', 'write the failed items to FILE as an input list for -i');
+
+  program
+    .optionsGroup('Connections:')
+    .addOption(valued('-j, --concurrency <N>', 'files downloading at once', integer(1, 65_536), 16))
+    .addOption(
+      valued(
+        '--per-host <N>',
+        'connections at once to one host (default: the value of -j)',
+        integer(1, 65_536),
+      ),
+    )
+    .addOption(
+      valued(
+        '-x, --split <N>',
+        'connections per file, for large files on servers that allow it',
+        integer(1, 1024),
+        1,
+      ),
+    )
+    .addOption(
+      valued(
+        '-k, --min-split-size <SIZE>',
+        'split only files of at least 2*SIZE; K, M, G allowed',
+        size,
+        1 << 20,
+        '1M',
+      ),
+    )
+    .addOption(valued('--retries <N>', 'further attempts after a transient failure', integer(0, 1000), 5))
+    .addOption(valued('--connect-timeout <SEC>', 'seconds to establish a connection', seconds, 30_000, '30'))
+    .addOption(valued('--timeout <SEC>', 'seconds to wait for the response headers', seconds, 60_000, '60'))
+    .addOption(
+      valued(
+        '--stall-timeout <SEC>',
+        'longest pause in seconds while receiving a body',
+        seconds,
+        60_000,
+        '60',
+      ),
+    )
+    .addOption(valued('--max-redirects <N>', 'redirects followed per request', integer(0, 1000), 10))
+    .addOption(
+      new Option('-H, --header <HEADER>', "extra request header 'Name: value'; repeatable").argParser(
+        (text: string, previous: [string, string][] | undefined) => [...(previous ?? []), header(text)],
+      ),
+    )
+    .option('--user-agent <STRING>', `User-Agent header (default: parafetch/${VERSION})`)
+    .option('--proxy <URL>', "proxy for every request, or 'none' (default: HTTP(S)_PROXY and NO_PROXY)")
+    .option('--insecure', 'do not verify TLS certificates');
+
+  program
+    .optionsGroup('Display:')
+    .option('-q, --quiet', 'print nothing but errors: no progress, no summary')
+    .addOption(
+      new Option(
+        '--progress <MODE>',
+        'auto: bar on a terminal, else plain; bar: live display; ' +
+          'plain: a line per file and a status line every 5 s; none: the summary only',
+      )
+        .choices(['auto', 'bar', 'plain', 'none'])
+        .default('auto'),
+    )
+    .option(
+      '--json',
+      'print JSON Lines events (start, retry, result, end) on stdout, and nothing else there',
+    );
+
+  return program;
+}

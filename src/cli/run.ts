@@ -1,0 +1,177 @@
+import { setMaxListeners } from 'node:events';
+import path from 'node:path';
+import { CommanderError } from 'commander';
+import { Downloader, InvalidOptionError, type RunSummary } from '../index.js';
+import { BarRenderer } from '../render/bar.js';
+import { HumanRenderer } from '../render/human.js';
+import { JsonRenderer } from '../render/json.js';
+import { PlainRenderer } from '../render/plain.js';
+import { allOf, type OutputStream, type Renderer } from '../render/renderer.js';
+import { toConfig, UsageError, type CliConfig } from './config.js';
+import { EXIT, exitCodeOf } from './exit-codes.js';
+import { itemsFrom } from './items.js';
+import { RunOutputs } from './outputs.js';
+import { checkFiles } from './preflight.js';
+import { createProgram, type ParsedFlags } from './program.js';
+import { handleInterrupts } from './signals.js';
+
+/** What the command talks to; the process's own in `main.ts`. */
+export interface CliIo {
+  /** Arguments after the program name. */
+  argv: readonly string[];
+  stdin: NodeJS.ReadableStream;
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** Ends the process at once (a second Ctrl-C). */
+  exit(code: number): never;
+}
+
+/** Runs the command; resolves with its exit status. */
+export async function runCli(io: CliIo): Promise<number> {
+  const config = parseArgs(io);
+  return typeof config === 'number' ? config : run(config, io);
+}
+
+/** argv → configuration, or the exit status when the command ends here (help, version, usage error). */
+function parseArgs(io: CliIo): CliConfig | number {
+  const program = createProgram().configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+    outputError: (text, write) => write(`parafetch: ${text}`),
+  });
+  try {
+    program.parse(io.argv, { from: 'user' });
+    return toConfig(program.opts<ParsedFlags>(), program.args, { stderrIsTTY: io.stderr.isTTY === true });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    if (err instanceof UsageError) return usage(io, err.message);
+    throw err;
+  }
+}
+
+function usage(io: CliIo, message: string): number {
+  io.stderr.write(`parafetch: error: ${message}\n(run parafetch --help for usage)\n`);
+  return EXIT.USAGE;
+}
+
+function createRenderer(config: CliConfig, io: CliIo, dir: string): Renderer {
+  const options = { stream: io.stderr, dir, quiet: config.quiet };
+  const human =
+    config.progress === 'bar'
+      ? new BarRenderer(options)
+      : config.progress === 'plain'
+        ? new PlainRenderer(options)
+        : new HumanRenderer(options);
+  return config.json ? allOf([human, new JsonRenderer(io.stdout, dir)]) : human;
+}
+
+async function run(config: CliConfig, io: CliIo): Promise<number> {
+  const dir = path.resolve(config.options.dir ?? '.');
+  try {
+    await checkFiles(
+      config.inputs,
+      [config.report, config.saveFailed].filter((f) => f !== undefined),
+    );
+  } catch (err) {
+    if (err instanceof UsageError) return usage(io, err.message);
+    throw err;
+  }
+
+  const renderer = createRenderer(config, io, dir);
+  let outputs: RunOutputs;
+  try {
+    outputs = await RunOutputs.open(
+      { dir, report: config.report, saveFailed: config.saveFailed },
+      (message) => renderer.notice(`warning: ${message}`),
+    );
+  } catch (err) {
+    renderer.error((err as Error).message);
+    return EXIT.USAGE;
+  }
+
+  const controller = new AbortController();
+  let inputErrors = 0;
+  /** Errors of the command's own files (report, save-failed). */
+  let fileErrors = 0;
+  let interrupted = false;
+  const items = itemsFrom({
+    urls: config.urls,
+    out: config.out,
+    inputs: config.inputs,
+    format: config.inputFormat,
+    stdin: io.stdin,
+    signal: controller.signal,
+    onProblem: (problem) => {
+      if (problem.kind === 'error') inputErrors++;
+      renderer.inputProblem(problem);
+    },
+  });
+  // Each request in flight listens to the engine's internal AbortSignal, which it creates with
+  // Node's default limit of 10 listeners: above that Node prints a leak warning on stderr. The
+  // engine does not raise the limit, so the command raises the default before creating it.
+  setMaxListeners(16 + (config.options.concurrency ?? 16) * (config.options.split ?? 1));
+  let downloader: Downloader;
+  try {
+    downloader = new Downloader(items, { ...config.options, signal: controller.signal });
+  } catch (err) {
+    await outputs.close().catch(() => {});
+    if (err instanceof InvalidOptionError) return usage(io, err.message);
+    throw err;
+  }
+
+  renderer.attach(downloader);
+  const releaseSignals = handleInterrupts({
+    stop: () => {
+      interrupted = true;
+      renderer.notice('interrupted: stopping; press Ctrl-C again to quit at once');
+      controller.abort();
+    },
+    quit: () => {
+      renderer.abandon();
+      io.exit(EXIT.INTERRUPTED);
+    },
+  });
+
+  try {
+    let writing = true;
+    for await (const result of downloader) {
+      if (!writing) continue;
+      try {
+        await outputs.add(result);
+      } catch (err) {
+        writing = false;
+        fileErrors++;
+        renderer.error((err as Error).message);
+        controller.abort();
+      }
+    }
+    let summary: RunSummary;
+    try {
+      summary = await downloader.run();
+    } catch (err) {
+      // The item stream never throws; this is a safety net, not an expected path.
+      inputErrors++;
+      renderer.error((err as Error).message);
+      const s = downloader.stats();
+      summary = {
+        ok: s.ok,
+        skipped: s.skipped,
+        failed: s.failed,
+        bytes: s.bytes,
+        ms: Date.now() - s.startedAt,
+        aborted: controller.signal.aborted,
+        failuresByCode: {},
+      };
+    }
+    try {
+      await outputs.close();
+    } catch (err) {
+      fileErrors++;
+      renderer.error((err as Error).message);
+    }
+    renderer.finish({ summary, inputErrors, interrupted });
+    return exitCodeOf({ interrupted, usageErrors: inputErrors + fileErrors, failed: summary.failed });
+  } finally {
+    releaseSignals();
+  }
+}

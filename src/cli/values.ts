@@ -1,0 +1,74 @@
+import { InvalidArgumentError } from 'commander';
+
+/**
+ * Parsers for option values: each takes the text from argv, returns the value, and throws a
+ * commander InvalidArgumentError naming what was expected (a usage error, exit code 2). Pure.
+ */
+
+/** An integer from `min` up: `-j 32`. */
+export function integer(min: number, max = 1_000_000): (text: string) => number {
+  return (text) => {
+    const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(`Expected an integer from ${min} to ${max}.`);
+    }
+    return value;
+  };
+}
+
+/** A duration in seconds, fractions allowed (`--timeout 2.5`), as whole milliseconds, at least 1. */
+export function seconds(text: string): number {
+  const value = /^\d+(\.\d+)?$|^\.\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isFinite(value) || value <= 0 || value > 86_400 * 365) {
+    throw new InvalidArgumentError('Expected a number of seconds greater than 0, e.g. 30 or 2.5.');
+  }
+  return Math.max(1, Math.round(value * 1000));
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+};
+
+/** A size in bytes: `1048576`, `512K`, `1M`, `2G`, `1.5M`; `KiB`/`KB` spellings too; powers of 1024. */
+export function size(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(text.trim());
+  const value = m ? Math.round(Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidArgumentError(
+      'Expected a size in bytes from 1, optionally with K, M, G or T (1K = 1024).',
+    );
+  }
+  return value;
+}
+
+/** A request header `Name: value`, as curl and wget take it. */
+export function header(text: string): [name: string, value: string] {
+  const colon = text.indexOf(':');
+  const name = colon > 0 ? text.slice(0, colon).trim() : '';
+  const value = colon > 0 ? text.slice(colon + 1).trim() : '';
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+    throw new InvalidArgumentError(
+      `Expected 'Name: value' with a valid header name, got ${JSON.stringify(text)}.`,
+    );
+  }
+  if (/[\r\n\0]/.test(value)) throw new InvalidArgumentError('A header value cannot hold a line break.');
+  return [name, value];
+}
+
+/** Why `text` is not an http(s) URL to download, or undefined. */
+export function urlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `not a URL: ${JSON.stringify(text)}`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `not an http(s) URL: ${JSON.stringify(text)}`;
+  }
+  return undefined;
+}

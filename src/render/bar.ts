@@ -1,0 +1,91 @@
+import cliProgress from 'cli-progress';
+import type { Downloader } from '../index.js';
+import { ActiveDownloads } from './active.js';
+import { truncate } from './format.js';
+import { HumanRenderer, type HumanOptions } from './human.js';
+import { RateMeter } from './rate.js';
+import { relativePath } from './report.js';
+import { resultLine } from './plain.js';
+import { activeLine, barLine, countsText } from './status.js';
+
+/** Redraws per second of the live display (it reads `stats()` on each, never per chunk). */
+export const BAR_FPS = 8;
+/** How many of the slowest downloads in flight the display lists. */
+export const SLOWEST_SHOWN = 3;
+
+/**
+ * The live display on a terminal (cli-progress): overall bar, files and bytes, rate and ETA; the
+ * counters; the slowest downloads in flight. Failures are printed above it as they happen.
+ */
+export class BarRenderer extends HumanRenderer {
+  #multibar: cliProgress.MultiBar | undefined;
+
+  constructor(options: HumanOptions) {
+    super(options);
+  }
+
+  override attach(downloader: Downloader): void {
+    super.attach(downloader);
+    const { stream, dir } = this.options;
+    const active = new ActiveDownloads();
+    downloader.on('start', (e) => active.start(e, Date.now()));
+    downloader.on('progress', (e) => active.progress(e));
+    downloader.on('retry', (e) => active.retry(e));
+    downloader.on('result', (result) => {
+      active.end(result.index);
+      if (result.status === 'failed' && result.error?.code !== 'ABORTED') this.line(resultLine(result, dir));
+    });
+
+    const multibar = new cliProgress.MultiBar({
+      stream: stream as NodeJS.WritableStream,
+      fps: BAR_FPS,
+      hideCursor: true,
+      clearOnComplete: true,
+      // Forced with --progress bar on a non-terminal: print the display once a second.
+      noTTYOutput: stream.isTTY !== true,
+      notTTYSchedule: 1000,
+      format: (_options, params, payload: { text: string }) => truncate(payload.text, params.maxWidth - 1),
+    });
+    this.#multibar = multibar;
+    const slots = Math.min(SLOWEST_SHOWN, downloader.options.concurrency);
+    const lines = Array.from({ length: 2 + slots }, () => multibar.create(1, 0, { text: '' }));
+
+    const started = Date.now();
+    const bytes = new RateMeter(5000);
+    const items = new RateMeter(20_000);
+    bytes.sample(started, 0);
+    items.sample(started, 0);
+    multibar.on('update-pre', () => {
+      const now = Date.now();
+      const stats = downloader.stats();
+      const width = stream.columns ?? 100;
+      const view = {
+        stats,
+        elapsedMs: now - started,
+        bytesPerSecond: bytes.sample(now, stats.bytes),
+        itemsPerSecond: items.sample(now, stats.ok + stats.skipped + stats.failed),
+      };
+      lines[0]!.update({ text: barLine(view) });
+      lines[1]!.update({ text: `  ${countsText(stats)}` });
+      const slowest = active.slowest(slots, now);
+      for (let i = 0; i < slots; i++) {
+        const a = slowest[i];
+        const name = a ? (relativePath(dir, a.path) ?? a.url) : '';
+        lines[2 + i]!.update({ text: a ? activeLine(a, name, now, width) : '' });
+      }
+    });
+  }
+
+  protected override line(text: string): void {
+    if (this.#multibar) this.#multibar.log(`${text}\n`);
+    else super.line(text);
+  }
+
+  protected override stop(): void {
+    const multibar = this.#multibar;
+    if (!multibar) return;
+    this.#multibar = undefined;
+    multibar.update(); // flushes the lines logged since the last redraw
+    multibar.stop();
+  }
+}

@@ -1,0 +1,78 @@
+import type { Downloader, DownloadResult } from '../index.js';
+import { formatBytes, formatDuration } from './format.js';
+import { HumanRenderer, type HumanOptions } from './human.js';
+import { RateMeter } from './rate.js';
+import { relativePath } from './report.js';
+import { statusLine } from './status.js';
+
+/** How often plain output prints its status line. */
+export const PLAIN_STATUS_EVERY_MS = 5000;
+
+/**
+ * The line of plain output for one result. Pure.
+ * ```
+ * ok       12.3 KiB  images/a.jpg  0.4s
+ * skipped  12.3 KiB  images/a.jpg  exists
+ * failed   HTTP_404  server answered 404 for https://host/x
+ * failed   DISK_ERROR  https://host/y  cannot create ...   (the URL when the message lacks it)
+ * ```
+ */
+export function resultLine(result: DownloadResult, dir: string): string {
+  const where = relativePath(dir, result.path) ?? result.url;
+  switch (result.status) {
+    case 'ok':
+      return `ok       ${formatBytes(result.bytes).padStart(9)}  ${where}  ${formatDuration(result.ms)}`;
+    case 'skipped':
+      return `skipped  ${formatBytes(result.bytes).padStart(9)}  ${where}  exists`;
+    case 'failed': {
+      const message = result.error?.message ?? '';
+      const url = message.includes(result.url) ? '' : `${result.url}  `;
+      return `failed   ${result.error?.code ?? 'ERROR'}  ${url}${message}`.trimEnd();
+    }
+  }
+}
+
+/**
+ * For logs and pipes: one line per finished or failed item and a status line every few seconds.
+ * Items cancelled by an interrupt are only counted in the summary.
+ */
+export class PlainRenderer extends HumanRenderer {
+  readonly #everyMs: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: HumanOptions, everyMs = PLAIN_STATUS_EVERY_MS) {
+    super(options);
+    this.#everyMs = everyMs;
+  }
+
+  override attach(downloader: Downloader): void {
+    super.attach(downloader);
+    const { dir } = this.options;
+    downloader.on('result', (result) => {
+      if (result.error?.code !== 'ABORTED') this.line(resultLine(result, dir));
+    });
+    const started = Date.now();
+    const bytes = new RateMeter(this.#everyMs * 2);
+    const items = new RateMeter(this.#everyMs * 6);
+    bytes.sample(started, 0);
+    items.sample(started, 0);
+    this.#timer = setInterval(() => {
+      const now = Date.now();
+      const stats = downloader.stats();
+      this.line(
+        statusLine({
+          stats,
+          elapsedMs: now - started,
+          bytesPerSecond: bytes.sample(now, stats.bytes),
+          itemsPerSecond: items.sample(now, stats.ok + stats.skipped + stats.failed),
+        }),
+      );
+    }, this.#everyMs);
+    this.#timer.unref();
+  }
+
+  protected override stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

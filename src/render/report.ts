@@ -1,0 +1,38 @@
+import path from 'node:path';
+import type { DownloadResult, ResultStatus } from '../index.js';
+
+/**
+ * One line of the `--report` file. Every key is always present with a stable type (null when
+ * it does not apply), so that tools which infer a schema (DuckDB, pandas) read it as a table.
+ */
+export interface ReportRecord {
+  url: string;
+  /** The destination relative to the download folder, with `/` separators. */
+  path: string | null;
+  status: ResultStatus;
+  bytes: number;
+  sha256: string | null;
+  attempts: number;
+  ms: number;
+  error: { code: string; message: string } | null;
+}
+
+/** The path of `file` relative to `dir`, with `/` separators; null when there is none. Pure. */
+export function relativePath(dir: string, file: string | undefined): string | null {
+  if (file === undefined) return null;
+  return path.relative(dir, file).split(path.sep).join('/');
+}
+
+/** A result as a report record; `dir` is the download folder. Pure. */
+export function reportRecord(result: DownloadResult, dir: string): ReportRecord {
+  return {
+    url: result.url,
+    path: relativePath(dir, result.path),
+    status: result.status,
+    bytes: result.bytes,
+    sha256: result.sha256 ?? null,
+    attempts: result.attempts,
+    ms: result.ms,
+    error: result.error ? { code: result.error.code, message: result.error.message } : null,
+  };
+}

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The built command, as the package's `bin` installs it. */
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SpawnOptions {
+  cwd?: string;
+  /** Written to the command's stdin, which is then closed (default: stdin closed at once). */
+  stdin?: string | Buffer;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The environment without proxy variables, so that requests go straight to 127.0.0.1. */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) if (/^(https?|no|all)_proxy$/i.test(key)) delete env[key];
+  return { ...env, ...extra };
+}
+
+/** Starts the command like a user would: `node dist/src/cli/main.js ARGS`. */
+export function spawnCli(
+  args: readonly string[],
+  o: SpawnOptions = {},
+): ChildProcess & { output: CliOutput } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: o.cwd,
+    env: cleanEnv(o.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const output: CliOutput = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (output.stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (output.stderr += s));
+  child.stdin.on('error', () => {}); // the command may exit before reading it all
+  child.stdin.end(o.stdin);
+  return Object.assign(child, { output });
+}
+
+export interface CliOutput {
+  stdout: string;
+  stderr: string;
+}
+
+/** Waits for `child` to exit, at most `ms`; kills it and rejects after that. */
+export function exited(child: ChildProcess & { output: CliOutput }, ms = 20_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the command did not exit within ${ms} ms; stderr:\n${child.output.stderr}`));
+    }, ms);
+    // 'close' comes after the exit and after the output pipes are drained.
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, ...child.output });
+    });
+  });
+}
+
+/** Runs the command to its end (bounded by `ms`). */
+export function runCli(args: readonly string[], o: SpawnOptions & { ms?: number } = {}): Promise<CliResult> {
+  return exited(spawnCli(args, o), o.ms);
+}
+
+/** The JSON objects of a JSON Lines text. */
+export function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
