@@ -86,6 +86,8 @@ export class DownloadJob {
   #table: SegmentTable | undefined;
   /** Set once ranges proved unreliable for this file: later attempts use one stream. */
   #noSplit = false;
+  /** Whether a resume state file may exist beside the part file (so it must be removed). */
+  stateOnDisk = false;
 
   constructor(index: number, item: DownloadItem, ctx: JobContext) {
     this.index = index;
@@ -125,6 +127,8 @@ export class DownloadJob {
     const part = partPathFor(this.finalPath!);
     const state = await loadState(statePathFor(part));
     if (!state) return;
+    this.stateOnDisk = true;
+    if (state === 'invalid') return;
     const partSize = await existingSize(part);
     const known = [this.item.url, ...(this.item.mirrors ?? [])];
     const validator: Validator = {};
@@ -186,16 +190,26 @@ export class DownloadJob {
       headers.range = 'bytes=0-';
     }
 
-    const res = await getFollowingRedirects(client, url, {
-      headers,
-      maxRedirects: options.maxRedirects,
-      signal,
-    });
+    // Creating a file is the slowest file-system call: start it while the request is on its way.
+    const early =
+      this.finalPath !== undefined && resumeFrom === 0 ? openEarly(partPathFor(this.finalPath)) : undefined;
+    let res: Awaited<ReturnType<typeof getFollowingRedirects>>;
     let offset: number;
+    try {
+      res = await getFollowingRedirects(client, url, {
+        headers,
+        maxRedirects: options.maxRedirects,
+        signal,
+      });
+    } catch (err) {
+      await dropEarly(early);
+      throw err;
+    }
     try {
       offset = this.#place(res, resumeFrom);
     } catch (err) {
       discardBody(res);
+      await dropEarly(early);
       throw err;
     }
 
@@ -226,9 +240,9 @@ export class DownloadJob {
     ) {
       const pieces = planSegments([[0, size]], split, minSplitSize);
       this.#table = new SegmentTable(size, [], pieces, Math.min(STEAL_MIN, minSplitSize));
-      return this.#segmented(res.url, res.requestHeaders, signal, res);
+      return this.#segmented(res.url, res.requestHeaders, signal, res, early);
     }
-    return this.#receive(res, url, offset);
+    return this.#receive(res, url, offset, early);
   }
 
   /** Fetches the missing ranges over several connections into one `.part` file. */
@@ -237,19 +251,23 @@ export class DownloadJob {
     headers: Record<string, string>,
     signal: AbortSignal,
     first?: HttpResponse,
+    early?: Promise<FileSink>,
   ): Promise<DownloadResult> {
     const { options, client } = this.#ctx;
     const table = this.#table!;
     const part = partPathFor(this.finalPath!);
     let sink: FileSink;
     try {
-      sink = await FileSink.open(part, { truncate: first !== undefined });
+      sink = await (early ?? FileSink.open(part, { truncate: first !== undefined }));
       await sink.truncate(table.size);
     } catch (err) {
       if (first) discardBody(first);
       throw err;
     }
-    if (first) await removeQuietly(statePathFor(part));
+    if (first && this.stateOnDisk) {
+      await removeQuietly(statePathFor(part));
+      this.stateOnDisk = false;
+    }
     const checkpoint = new Checkpointer(this, sink, options.checkpointMs);
     try {
       await fetchSegments({
@@ -345,7 +363,12 @@ export class DownloadJob {
     this.#hash = undefined;
   }
 
-  async #receive(res: HttpResponse, url: URL, offset: number): Promise<DownloadResult> {
+  async #receive(
+    res: HttpResponse,
+    url: URL,
+    offset: number,
+    early?: Promise<FileSink>,
+  ): Promise<DownloadResult> {
     const { options, client } = this.#ctx;
     const finalPath = this.finalPath!;
     const part = partPathFor(finalPath);
@@ -358,7 +381,7 @@ export class DownloadJob {
     }
     let sink: FileSink;
     try {
-      sink = await FileSink.open(part, { truncate: offset === 0 });
+      sink = await (early ?? FileSink.open(part, { truncate: offset === 0 }));
     } catch (err) {
       discardBody(res);
       throw err;
@@ -415,7 +438,8 @@ export class DownloadJob {
       throw new ChecksumMismatchError(expected, digest ?? '', url.href);
     }
     await commit(part, this.finalPath!);
-    await removeQuietly(statePathFor(part));
+    if (this.stateOnDisk) await removeQuietly(statePathFor(part));
+    this.stateOnDisk = false;
     this.#table = undefined;
     return this.#done('ok', size, digest);
   }
@@ -481,6 +505,7 @@ class Checkpointer {
       if (!state) return;
       await this.#sink.barrier();
       await this.#sink.sync();
+      this.#job.stateOnDisk = true;
       await saveState(statePathFor(this.#sink.path), state);
     })()
       .catch(() => {})
@@ -493,6 +518,25 @@ class Checkpointer {
     clearInterval(this.#timer);
     await this.#running;
     if (last) await this.#save();
+  }
+}
+
+/** Opens a part file ahead of the response; a failure surfaces when the sink is awaited. */
+function openEarly(part: string): Promise<FileSink> {
+  const p = FileSink.open(part, { truncate: true });
+  p.catch(() => {});
+  return p;
+}
+
+/** Undoes an early open when the response brought no file. */
+async function dropEarly(early: Promise<FileSink> | undefined): Promise<void> {
+  if (!early) return;
+  try {
+    const sink = await early;
+    await sink.close(true);
+    await removeQuietly(sink.path);
+  } catch {
+    // Nothing was opened.
   }
 }
 

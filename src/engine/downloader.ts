@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { AbortedError, ParafetchError, HttpStatusError, InvalidUrlError } from '../errors/index.js';
 import { DestinationClaims } from '../download/claims.js';
 import type { DownloadItem, DownloadResult } from '../download/item.js';
@@ -99,6 +99,8 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   async #run(): Promise<RunSummary> {
     const { options } = this;
     const signal = this.#controller.signal;
+    // Every request in flight listens to this one signal.
+    setMaxListeners(0, signal);
     if (options.signal) {
       if (options.signal.aborted) this.abort(options.signal.reason);
       else options.signal.addEventListener('abort', () => this.abort(options.signal?.reason), { once: true });

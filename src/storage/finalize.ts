@@ -49,5 +49,5 @@ export async function commit(partPath: string, finalPath: string): Promise<void>
 
 /** Removes a file if it is there; never throws for a missing file. */
 export async function removeQuietly(p: string): Promise<void> {
-  await fs.rm(p, { force: true }).catch(() => {});
+  await fs.unlink(p).catch(() => {});
 }

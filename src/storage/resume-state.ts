@@ -19,14 +19,18 @@ export function statePathFor(partPath: string): string {
   return `${partPath}.state`;
 }
 
-/** Reads a state file; undefined when there is none or it cannot be trusted. */
-export async function loadState(p: string): Promise<ResumeState | undefined> {
+/** Reads a state file: undefined when there is none, 'invalid' when it cannot be trusted. */
+export async function loadState(p: string): Promise<ResumeState | 'invalid' | undefined> {
   let text: string;
   try {
     text = await fs.readFile(p, 'utf8');
   } catch {
     return undefined;
   }
+  return parseState(text) ?? 'invalid';
+}
+
+function parseState(text: string): ResumeState | undefined {
   try {
     const s = JSON.parse(text) as Partial<ResumeState>;
     if (
