@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { toConfig, UsageError } from '../../src/cli/config.js';
+import { EXIT, exitCodeOf } from '../../src/cli/exit-codes.js';
+import type { ParsedFlags } from '../../src/cli/program.js';
+import { header, integer, seconds, size } from '../../src/cli/values.js';
+
+describe('option values', () => {
+  test('sizes: plain bytes and K, M, G, T suffixes (powers of 1024)', () => {
+    const table: [string, number][] = [
+      ['1', 1],
+      ['1048576', 1048576],
+      ['512K', 512 * 1024],
+      ['512k', 512 * 1024],
+      ['1M', 1024 ** 2],
+      ['1.5M', 1.5 * 1024 ** 2],
+      ['2G', 2 * 1024 ** 3],
+      ['1T', 1024 ** 4],
+      ['4MiB', 4 * 1024 ** 2],
+      ['4MB', 4 * 1024 ** 2],
+    ];
+    for (const [text, bytes] of table) assert.equal(size(text), bytes, text);
+    for (const bad of ['', '0', '-1', 'M', '1X', '1 M B', '0.1'])
+      assert.throws(() => size(bad), /size in bytes/, bad);
+  });
+
+  test('seconds become whole milliseconds; zero and words are refused', () => {
+    assert.equal(seconds('30'), 30_000);
+    assert.equal(seconds('2.5'), 2500);
+    assert.equal(seconds('.25'), 250);
+    assert.equal(seconds('0.0001'), 1);
+    for (const bad of ['0', '-1', 'soon', '1s', '']) assert.throws(() => seconds(bad), /seconds/, bad);
+  });
+
+  test('integers within their range', () => {
+    const concurrency = integer(1, 100);
+    assert.equal(concurrency('16'), 16);
+    for (const bad of ['0', '101', '1.5', '-3', 'x', ''])
+      assert.throws(() => concurrency(bad), /integer/, bad);
+    assert.equal(integer(0)('0'), 0);
+  });
+
+  test("headers as 'Name: value', as curl takes them", () => {
+    assert.deepEqual(header('X-Token: abc: def '), ['X-Token', 'abc: def']);
+    assert.deepEqual(header('Empty:'), ['Empty', '']);
+    for (const bad of ['no colon', ': value', 'Bad Name: v'])
+      assert.throws(() => header(bad), /Name: value/, bad);
+  });
+});
+
+describe('configuration', () => {
+  const flags: ParsedFlags = {
+    dir: '.',
+    concurrency: 16,
+    split: 1,
+    minSplitSize: 1 << 20,
+    retries: 5,
+    timeout: 60_000,
+    connectTimeout: 30_000,
+    stallTimeout: 60_000,
+    maxRedirects: 10,
+    progress: 'auto',
+  };
+  const tty = { stderrIsTTY: true };
+
+  test('flags map onto the engine options', () => {
+    const c = toConfig(
+      {
+        ...flags,
+        perHost: 4,
+        header: [
+          ['X-A', '1'],
+          ['X-A', '2'],
+        ],
+        keepBoth: true,
+        split: 4,
+      },
+      ['https://example.com/a'],
+      tty,
+    );
+    assert.deepEqual(c.options, {
+      dir: '.',
+      concurrency: 16,
+      perHost: 4,
+      retries: 5,
+      timeouts: { connect: 30_000, headers: 60_000, stall: 60_000 },
+      maxRedirects: 10,
+      headers: { 'X-A': '2' },
+      overwrite: 'rename',
+      insecure: false,
+      contentDisposition: false,
+      split: 4,
+      minSplitSize: 1 << 20,
+    });
+  });
+
+  test('progress: auto is a bar on a terminal and plain lines elsewhere; --quiet is none', () => {
+    const mode = (f: Partial<ParsedFlags>, isTTY: boolean) =>
+      toConfig({ ...flags, ...f }, ['https://e.com/a'], { stderrIsTTY: isTTY }).progress;
+    assert.equal(mode({}, true), 'bar');
+    assert.equal(mode({}, false), 'plain');
+    assert.equal(mode({ progress: 'plain' }, true), 'plain');
+    assert.equal(mode({ progress: 'bar', quiet: true }, true), 'none');
+  });
+
+  test('mistakes are usage errors', () => {
+    const cases: [Partial<ParsedFlags>, string[]][] = [
+      [{}, []],
+      [{ out: 'x' }, ['https://e.com/a', 'https://e.com/b']],
+      [{ out: 'x', input: ['list.txt'] }, ['https://e.com/a']],
+      [{ input: ['-', '-'] }, []],
+      [{}, ['example.com/a']],
+    ];
+    for (const [f, urls] of cases) assert.throws(() => toConfig({ ...flags, ...f }, urls, tty), UsageError);
+  });
+
+  test('exit codes: interrupted, then usage or input errors, then failures', () => {
+    assert.equal(exitCodeOf({ interrupted: false, usageErrors: 0, failed: 0 }), EXIT.OK);
+    assert.equal(exitCodeOf({ interrupted: false, usageErrors: 0, failed: 3 }), EXIT.FAILED);
+    assert.equal(exitCodeOf({ interrupted: false, usageErrors: 1, failed: 3 }), EXIT.USAGE);
+    assert.equal(exitCodeOf({ interrupted: true, usageErrors: 1, failed: 3 }), EXIT.INTERRUPTED);
+  });
+});
