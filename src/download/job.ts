@@ -268,7 +268,13 @@ export class DownloadJob {
       await removeQuietly(statePathFor(part));
       this.stateOnDisk = false;
     }
-    const checkpoint = new Checkpointer(this, sink, options.checkpointMs);
+    // A crash may lose what arrived since the last checkpoint: keep that under one segment per connection.
+    const checkpoint = new Checkpointer(
+      this,
+      sink,
+      options.checkpointMs,
+      (options.split * options.minSplitSize) / 2,
+    );
     try {
       await fetchSegments({
         client,
@@ -284,6 +290,7 @@ export class DownloadJob {
         retryDelay: (n, e) => this.#ctx.retryDelay(n, e),
         onBytes: (n) => {
           this.bytes += n;
+          checkpoint.advance(n);
           this.#ctx.progress(this, n);
         },
         bodyError: (err, u) => client.bodyError(err, u),
@@ -391,7 +398,7 @@ export class DownloadJob {
     const hashFromDisk = hash === undefined && (options.hash || this.item.sha256 !== undefined);
     let pos = offset;
     let failure: ParafetchError | undefined;
-    const checkpoint = new Checkpointer(this, sink, options.checkpointMs);
+    const checkpoint = new Checkpointer(this, sink, options.checkpointMs, Infinity);
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         hash?.update(chunk);
@@ -483,23 +490,34 @@ export class DownloadJob {
 
 /**
  * Records a long download's progress every `ms` (only downloads that last that long pay for
- * it): the ranges written so far are flushed to the device first, then the state file is
- * replaced atomically, so it never claims bytes the `.part` file does not hold.
+ * it) and, for segmented ones, after every `everyBytes` received: the ranges written so far
+ * are flushed to the device first, then the state file is replaced atomically, so it never
+ * claims bytes the `.part` file does not hold.
  */
 class Checkpointer {
   readonly #job: DownloadJob;
   readonly #sink: FileSink;
   readonly #timer: NodeJS.Timeout;
+  readonly #everyBytes: number;
+  #sinceLast = 0;
   #running: Promise<void> | undefined;
 
-  constructor(job: DownloadJob, sink: FileSink, ms: number) {
+  constructor(job: DownloadJob, sink: FileSink, ms: number, everyBytes: number) {
     this.#job = job;
     this.#sink = sink;
+    this.#everyBytes = everyBytes;
     this.#timer = setInterval(() => void this.#save(), ms);
     this.#timer.unref();
   }
 
+  /** Counts bytes received; past `everyBytes` since the last checkpoint, records one. */
+  advance(n: number): void {
+    this.#sinceLast += n;
+    if (this.#sinceLast >= this.#everyBytes && !this.#running) void this.#save();
+  }
+
   #save(): Promise<void> {
+    this.#sinceLast = 0;
     this.#running ??= (async () => {
       const state = this.#job.resumeState();
       if (!state) return;
