@@ -49,7 +49,9 @@ export async function* itemsFrom(o: ItemSourceOptions): AsyncGenerator<DownloadI
 
 /** An input that could not be opened or read to its end: `list.txt: cannot open: ...`. */
 function describeInputFailure(err: unknown): string {
-  if (err instanceof InputError && err.line === 0)
-    return `${err.source}: ${err.message.replace(/^.*?:0: /, '')}`;
+  const prefix = err instanceof InputError ? `${err.source}:0: ` : undefined;
+  if (prefix !== undefined && (err as Error).message.startsWith(prefix)) {
+    return `${(err as InputError).source}: ${(err as Error).message.slice(prefix.length)}`;
+  }
   return err instanceof Error ? err.message : String(err);
 }

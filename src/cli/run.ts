@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { CommanderError } from 'commander';
 import { Downloader, InvalidOptionError, type RunSummary } from '../index.js';
@@ -106,10 +105,6 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
       renderer.inputProblem(problem);
     },
   });
-  // Each request in flight listens to the engine's internal AbortSignal, which it creates with
-  // Node's default limit of 10 listeners: above that Node prints a leak warning on stderr. The
-  // engine does not raise the limit, so the command raises the default before creating it.
-  setMaxListeners(16 + (config.options.concurrency ?? 16) * (config.options.split ?? 1));
   let downloader: Downloader;
   try {
     downloader = new Downloader(items, { ...config.options, signal: controller.signal });
@@ -171,6 +166,9 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
     }
     renderer.finish({ summary, inputErrors, interrupted });
     return exitCodeOf({ interrupted, usageErrors: inputErrors + fileErrors, failed: summary.failed });
+  } catch (err) {
+    renderer.abandon(); // a bug surfaces with the terminal restored
+    throw err;
   } finally {
     releaseSignals();
   }

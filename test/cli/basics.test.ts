@@ -289,4 +289,34 @@ describe('parafetch command', () => {
       await server.close();
     }
   });
+
+  test('--insecure, --max-redirects and --content-disposition reach the engine', async () => {
+    const tls = await startServer((req, res) => serveBody(req, res, body('/a.bin')), { tls: true });
+    const server = await startServer((req, res) => {
+      if (req.url === '/hop') return void res.writeHead(302, { location: '/a.bin' }).end();
+      if (req.url === '/download?id=7') {
+        res.setHeader('content-disposition', 'attachment; filename="report-7.pdf"');
+      }
+      serveBody(req, res, body('/a.bin'));
+    });
+    try {
+      const dir = await tempDir();
+      const verified = await runCli(['-d', dir, '--retries', '0', tls.url('/a.bin')]);
+      assert.equal(verified.code, 1);
+      assert.match(verified.stderr, /TLS_ERROR/);
+      const insecure = await runCli(['-d', dir, '--insecure', tls.url('/a.bin')]);
+      assert.equal(insecure.code, 0, insecure.stderr);
+
+      const noRedirects = await runCli(['-d', dir, '--max-redirects', '0', server.url('/hop')]);
+      assert.equal(noRedirects.code, 1);
+      assert.match(noRedirects.stderr, /TOO_MANY_REDIRECTS/);
+
+      const named = await runCli(['-d', dir, '--content-disposition', server.url('/download?id=7')]);
+      assert.equal(named.code, 0, named.stderr);
+      assert.deepEqual(await listFiles(dir), ['a.bin', 'report-7.pdf']);
+    } finally {
+      await tls.close();
+      await server.close();
+    }
+  });
 });

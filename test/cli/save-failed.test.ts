@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { listFiles, tempDir } from '../helpers/fs.js';
 import { bytes, serveBody, sha256, startServer, type TestServer } from '../helpers/server.js';
 import { runCli } from './cli.js';
@@ -144,6 +145,32 @@ describe('--save-failed, then parafetch -i FILE', () => {
       assert.equal(same.code, 2);
       assert.match(same.stderr, /is the same file as/);
       assert.ok((await fs.readFile(input, 'utf8')).includes('/flaky/e.bin'), 'the input is untouched');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a .gz name is written gzipped and read back as such', async () => {
+    const server = await flakyServer();
+    try {
+      const work = await tempDir();
+      const dir = path.join(work, 'out');
+      const failed = path.join(work, 'failed.txt.gz');
+      const first = await runCli([
+        '-d',
+        dir,
+        '--retries',
+        '0',
+        '--save-failed',
+        failed,
+        server.url('/flaky/g.bin'),
+      ]);
+      assert.equal(first.code, 1, first.stderr);
+      assert.equal(gunzipSync(await fs.readFile(failed)).toString(), `${server.url('/flaky/g.bin')}\n`);
+      server.heal();
+      const again = await runCli(['-d', dir, '-i', failed]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(await listFiles(dir), ['g.bin']);
     } finally {
       await server.close();
     }
