@@ -1,0 +1,93 @@
+import type { DownloadItem } from '../download/item.js';
+import { describe } from '../errors/invalid-option.js';
+
+/** The fields of an item as a manifest spelled them, before validation. */
+export interface ItemFields {
+  url: string;
+  mirrors?: readonly string[];
+  path?: string;
+  sha256?: string;
+  headers?: Readonly<Record<string, string>>;
+}
+
+export type Checked = { ok: true; item: DownloadItem } | { ok: false; reason: string };
+
+const SHA256 = /^[0-9a-f]{64}$/i;
+/** RFC 9110 token characters. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex
+const HEADER_VALUE_FORBIDDEN = /[\r\n\u0000]/;
+
+/** Quotes a value for a message, shortened so that one bad line cannot flood a log. Pure. */
+export function show(value: string): string {
+  return JSON.stringify(value.length > 120 ? `${value.slice(0, 117)}...` : value);
+}
+
+/** Describes any received value with its type, e.g. `` `5` (number) ``, shortened. Pure. */
+export function showValue(value: unknown): string {
+  const text = describe(value);
+  return text.length > 140 ? `${text.slice(0, 137)}...` : text;
+}
+
+/** Why `url` cannot be downloaded (it must parse and be http: or https:), or undefined. Pure. */
+export function urlProblem(url: string): string | undefined {
+  if (url === '') return 'empty URL';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `invalid URL ${show(url)}`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return `unsupported URL scheme ${show(parsed.protocol)} in ${show(url)}: only http and https`;
+  }
+  return undefined;
+}
+
+/** The lowercase form of a SHA-256 hex digest, or undefined when it is not 64 hex digits. Pure. */
+export function normalizeSha256(value: string): string | undefined {
+  return SHA256.test(value) ? value.toLowerCase() : undefined;
+}
+
+/** Why a request header cannot be sent, or undefined. Pure. */
+export function headerProblem(name: string, value: string): string | undefined {
+  if (!HEADER_NAME.test(name)) return `invalid header name ${show(name)}`;
+  if (HEADER_VALUE_FORBIDDEN.test(value)) return `header ${name} has a line break or NUL in its value`;
+  return undefined;
+}
+
+/**
+ * Validates the fields of one manifest entry and builds the item, holding only the fields that
+ * are set. Pure. URLs are trimmed and otherwise kept as written; the digest is lowercased; a path
+ * is kept as written (the storage layer decides whether it is safe).
+ */
+export function checkItem(fields: ItemFields): Checked {
+  const url = fields.url.trim();
+  const mirrors = (fields.mirrors ?? []).map((m) => m.trim());
+  for (const u of [url, ...mirrors]) {
+    const problem = urlProblem(u);
+    if (problem !== undefined) return { ok: false, reason: problem };
+  }
+  const item: { -readonly [K in keyof DownloadItem]: DownloadItem[K] } = { url };
+  if (mirrors.length > 0) item.mirrors = mirrors;
+  if (fields.path !== undefined) {
+    if (fields.path === '') return { ok: false, reason: 'empty path' };
+    item.path = fields.path;
+  }
+  if (fields.sha256 !== undefined) {
+    const sha256 = normalizeSha256(fields.sha256.trim());
+    if (sha256 === undefined)
+      return { ok: false, reason: `sha256 must be 64 hex digits, got ${show(fields.sha256)}` };
+    item.sha256 = sha256;
+  }
+  if (fields.headers !== undefined) {
+    const entries = Object.entries(fields.headers);
+    for (const [name, value] of entries) {
+      const problem = headerProblem(name, value);
+      if (problem !== undefined) return { ok: false, reason: problem };
+    }
+    // fromEntries defines own properties, so even a header named __proto__ stays a header.
+    if (entries.length > 0) item.headers = Object.fromEntries(entries);
+  }
+  return { ok: true, item };
+}
