@@ -134,8 +134,10 @@ export class DownloadJob {
     const validator: Validator = {};
     if (state.etag) validator.etag = state.etag;
     if (state.lastModified) validator.lastModified = state.lastModified;
-    if (partSize !== state.size || !known.includes(state.url) || ifRangeValue(validator) === undefined)
-      return;
+    // The part file must hold every recorded range (a single stream's is not laid out in full).
+    const recordedEnd = state.done.reduce((end, [, b]) => Math.max(end, b), 0);
+    if (partSize === undefined || partSize < recordedEnd || partSize > state.size) return;
+    if (!known.includes(state.url) || ifRangeValue(validator) === undefined) return;
     const { split, minSplitSize } = this.#ctx.options;
     const pieces = planSegments(missingRanges(state.done, state.size), split, minSplitSize);
     this.#validator = validator;

@@ -259,3 +259,38 @@ describe('segmented downloads', () => {
     }
   });
 });
+
+describe('resume across runs of a single stream', () => {
+  test('regression: a one-connection download interrupted by an abort continues from its part file', async () => {
+    const body = bytes(3 * MiB, 31);
+    let served = 0;
+    const server = await startServer((req, res) =>
+      serveThrottled(req, res, body, { rate: 2 * MiB, etag: '"one"', onSent: (n) => (served += n) }),
+    );
+    try {
+      const dir = await tempDir();
+      const controller = new AbortController();
+      const d = new Downloader([server.url('/one.bin')], { dir, signal: controller.signal });
+      const run = d.run();
+      await waitFor(() => d.stats().bytes > MiB, 10_000);
+      controller.abort();
+      await run;
+      const state = JSON.parse(await fs.readFile(path.join(dir, 'one.bin.part.state'), 'utf8')) as {
+        done: [number, number][];
+      };
+      const kept = state.done[0]![1];
+      assert.ok(kept >= MiB, `recorded ${kept} bytes`);
+
+      served = 0;
+      const [r] = await download([server.url('/one.bin')], { dir });
+      assert.equal(r!.status, 'ok', r!.error?.message);
+      assert.equal(r!.sha256, sha256(body));
+      assert.equal(await fileSha256(r!.path!), sha256(body));
+      assert.equal(served, body.length - kept, 'only the missing tail was fetched');
+      assert.equal(server.requests.at(-1)!.headers.range, `bytes=${kept}-${body.length - 1}`);
+      assert.deepEqual(await listFiles(dir), ['one.bin']);
+    } finally {
+      await server.close();
+    }
+  });
+});
