@@ -21,6 +21,8 @@ export interface WorkloadResult {
   limit?: (conns: number) => number;
   limitHow: string;
   notes: string[];
+  /** Runs per case in this workload. */
+  runs: number;
 }
 
 export interface ReportInput {
@@ -185,13 +187,20 @@ function stoppedTable(w: WorkloadResult): string {
   return table(header, rows);
 }
 
+/** parafetch's CPU seconds for the same work / the lowest peer's (W5: per file completed). */
+function cpuVersusPeers(w: WorkloadResult, c: CaseResult): string {
+  const perWork = (r: RunResult): number =>
+    w.workload.kind === 'stopped' ? r.cpuS / Math.max(1, r.throughput * r.wallS) : r.cpuS;
+  return ratio(median(pick(c, perWork)), bestPeer(w.cases, c.conns, perWork, true));
+}
+
 function summary(results: WorkloadResult[]): string {
   const rows: string[][] = [];
   for (const w of results) {
     for (const c of w.cases.filter((x) => x.tool.isParafetch)) {
       const label = `${w.workload.id} ${c.tool.id}`;
       if (c.skipped || ok(c).length === 0) {
-        rows.push([label, `${c.conns}`, statusCell(c), '', '', '']);
+        rows.push([label, `${c.conns}`, statusCell(c), '', '', '', '']);
         continue;
       }
       if (w.workload.kind === 'stopped') {
@@ -204,6 +213,7 @@ function summary(results: WorkloadResult[]): string {
           best ? `${best.tool} ${fixed(best.value, 0)} ms` : '',
           ratio(ttfb, best),
           '',
+          cpuVersusPeers(w, c),
         ]);
         continue;
       }
@@ -217,12 +227,21 @@ function summary(results: WorkloadResult[]): string {
         best ? `${best.tool} ${fixed(best.value, 1)}` : '',
         ratio(tput, best),
         limit ? `${fixed((100 * tput) / limit, 0)}% of ${fixed(limit, 0)}` : '',
+        cpuVersusPeers(w, c),
       ]);
     }
   }
   if (rows.length === 0) return '_parafetch was not among the tools run._';
   return table(
-    ['case', 'conns', 'parafetch', 'best peer', 'parafetch / best peer', 'vs physical limit'],
+    [
+      'case',
+      'conns',
+      'parafetch',
+      'best peer',
+      'parafetch / best peer',
+      'vs physical limit',
+      'CPU / leanest peer',
+    ],
     rows,
   );
 }
@@ -232,10 +251,21 @@ export function renderReport(input: ReportInput): string {
   const date = input.startedAt.toISOString().replace('T', ' ').slice(0, 16);
   out.push(`# parafetch benchmark, ${date} UTC${input.quick ? ' (quick)' : ''}`, '');
   out.push(
-    `${input.runsPerCase} run(s) per case; each cell is the median, with min-max over the successful runs in parentheses. ` +
+    `Up to ${input.runsPerCase} run(s) per case (each workload says how many); each cell is the median over the ` +
+      'successful runs, with min-max in parentheses. ' +
       `Whole harness: ${fixed(input.durationS / 60, 1)} min. Columns are explained in bench/README.md.`,
     '',
   );
+  const others = input.results.flatMap((w) =>
+    w.cases.flatMap((c) => c.runs.map((r) => (100 * r.otherCpuS) / r.wallS)),
+  );
+  const otherMedian = median(others);
+  if (otherMedian > 15)
+    out.push(
+      `**Warning: other processes kept the machine busy during these runs (median ${fixed(otherMedian, 0)}% of a core ` +
+        'besides the tool and the server; see "other CPU %"). Rows with a high figure are noisy; rerun on a quiet machine.**',
+      '',
+    );
   out.push('## Machine and set-up', '');
   out.push(
     table(

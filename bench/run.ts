@@ -15,7 +15,7 @@ import { BENCH, RESULTS, WORK } from './paths.js';
 import { missingReason, TOOLS, versions } from './peers.js';
 import { renderReport, type CaseResult, type WorkloadResult } from './report.js';
 import { runCase, type RunResult } from './runner.js';
-import { LATENCY_MS, RATE_BYTES_PER_S, workloads, type Workload } from './workloads.js';
+import { inOrderIdeal, LATENCY_MS, RATE_BYTES_PER_S, workloads, type Workload } from './workloads.js';
 
 interface Options {
   quick: boolean;
@@ -200,7 +200,9 @@ async function main(): Promise<void> {
         limit: w.limit,
         limitHow: w.limitHow,
         notes: [],
+        runs,
       };
+      const conns = opts.conns && w.kind !== 'single' ? opts.conns : w.concurrencies;
       if (w.id === 'W3') {
         const curl = TOOLS.find((t) => t.id === 'curl');
         const haveCurl = curl !== undefined && missingReason(curl) === undefined;
@@ -214,12 +216,14 @@ async function main(): Promise<void> {
           `Single-connection tools (curl, the Python pool, Node fetch) are not run: at ${RATE_BYTES_PER_S / 1e6} MB/s they need ` +
             `${(dataset.totalBytes / RATE_BYTES_PER_S).toFixed(0)} s whatever they do. wget2 1.99.1's --chunk-size fetched the chunks one after another here (about 11 MB/s), so it is left out too.`,
         );
-      if (w.id === 'W4')
+      if (w.id === 'W4') {
+        const ideal = conns.map((n) => `${inOrderIdeal(w.files, n).toFixed(1)} MB/s at ${n}`).join(', ');
         result.notes.push(
-          '`parafetch -x4` may split large files into 4 ranges, so it can beat the one-connection-per-file limit.',
+          `A tool that takes the files in list order, one connection each, can reach at most ${ideal} ` +
+            '(simulated: the largest files come late in the list); `parafetch -x4` may split large files ' +
+            'into 4 ranges and so go past that.',
         );
-
-      const conns = opts.conns && w.kind !== 'single' ? opts.conns : w.concurrencies;
+      }
       const tools = w.tools
         .map((id) => TOOLS.find((t) => t.id === id))
         .filter((t) => t !== undefined)
@@ -233,7 +237,9 @@ async function main(): Promise<void> {
         console.log(`  ${c.tool.id} j=${c.conns}: ${c.skipped}`);
 
       // Runs are interleaved (run 1 of every case, then run 2...) so drift hits every tool alike.
-      for (let run = 1; run <= runs; run++) {
+      const runsHere = opts.runs ?? Math.min(runs, w.maxDefaultRuns ?? runs);
+      result.runs = runsHere;
+      for (let run = 1; run <= runsHere; run++) {
         for (const c of result.cases) {
           if (c.skipped) continue;
           const r = await runCase({
@@ -248,7 +254,7 @@ async function main(): Promise<void> {
             run,
           });
           c.runs.push(r);
-          console.log(`  ${progressLine(w, c, run, runs, r)}`);
+          console.log(`  ${progressLine(w, c, run, runsHere, r)}`);
         }
       }
       console.log(`  ${w.id} took ${((Date.now() - wStart) / 1000).toFixed(0)} s`);
