@@ -2,7 +2,7 @@
 // then the markdown report in bench/results/ (also printed).
 //
 //   node dist/bench/run.js [--quick] [--only W1,W3] [--runs N] [--tools curl,parafetch]
-//                          [--conns 8,32] [--out-dir DIR] [--no-setup]
+//                          [--conns 8,32] [--out-dir DIR] [--no-setup] [--wait-quiet S]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
@@ -25,13 +25,14 @@ interface Options {
   conns?: number[];
   outDir: string;
   setup: boolean;
+  waitQuietS: number;
 }
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--only W1,W3] [--runs N] [--tools curl,parafetch]
-                            [--conns 8,32] [--out-dir DIR] [--no-setup]`;
+                            [--conns 8,32] [--out-dir DIR] [--no-setup] [--wait-quiet S]`;
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { quick: false, outDir: WORK, setup: true };
+  const opts: Options = { quick: false, outDir: WORK, setup: true, waitQuietS: 0 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -47,6 +48,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--conns') opts.conns = list().map(Number);
     else if (arg === '--out-dir') opts.outDir = resolve(value());
     else if (arg === '--no-setup') opts.setup = false;
+    else if (arg === '--wait-quiet') opts.waitQuietS = Number(value());
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -54,6 +56,8 @@ function parseArgs(argv: string[]): Options {
   }
   if (opts.runs !== undefined && !(Number.isInteger(opts.runs) && opts.runs >= 1))
     throw new Error(`--runs must be an integer from 1 up, got ${opts.runs}`);
+  if (!(opts.waitQuietS >= 0))
+    throw new Error(`--wait-quiet must be a number of seconds, got ${opts.waitQuietS}`);
   if (opts.conns?.some((n) => !(Number.isInteger(n) && n >= 1)))
     throw new Error(`--conns must be integers from 1 up, got ${opts.conns.join(',')}`);
   return opts;
@@ -147,7 +151,7 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const started = new Date();
   const t0 = Date.now();
-  process.on('SIGINT', () => {
+  const interrupted = (): void => {
     const group = currentGroup();
     if (group !== undefined) {
       try {
@@ -157,9 +161,15 @@ async function main(): Promise<void> {
       }
     }
     process.exit(130);
-  });
+  };
+  process.on('SIGINT', interrupted);
+  process.on('SIGTERM', interrupted);
 
   const setupNotes = opts.setup ? runSetup() : ['set-up skipped (--no-setup)'];
+  if (opts.waitQuietS > 0)
+    setupNotes.push(
+      `before each run, waited up to ${opts.waitQuietS} s for other processes to use under 20% of a core`,
+    );
   const runs = opts.runs ?? (opts.quick ? 1 : 3);
   const selected = workloads(opts.quick).filter((w) => !opts.only || opts.only.includes(w.id));
   const dataDir = join(WORK, 'data');
@@ -252,6 +262,7 @@ async function main(): Promise<void> {
             outRoot,
             logDir,
             run,
+            waitQuietS: opts.waitQuietS,
           });
           c.runs.push(r);
           console.log(`  ${progressLine(w, c, run, runsHere, r)}`);

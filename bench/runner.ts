@@ -8,6 +8,7 @@ import { measure, type Measured } from './measure.js';
 import type { TestServer } from './nginx.js';
 import type { Tool } from './peers.js';
 import { machineBusySeconds } from './proc.js';
+import { waitForQuiet } from './quiet.js';
 import { verifyAll, verifyStopped, type Verdict } from './verify.js';
 import type { Workload } from './workloads.js';
 
@@ -41,6 +42,8 @@ export interface CaseContext {
   outRoot: string;
   logDir: string;
   run: number;
+  /** Wait up to this long for other processes to go quiet before starting (0: do not wait). */
+  waitQuietS: number;
 }
 
 export function cleanDir(dir: string): void {
@@ -59,6 +62,7 @@ export async function runCase(ctx: CaseContext): Promise<RunResult> {
   const outDir = join(ctx.outRoot, 'out');
   cleanDir(outDir);
   execFileSync('sync'); // the previous run's dirty pages are not this run's cost
+  if (ctx.waitQuietS > 0) await waitForQuiet(server, ctx.waitQuietS);
   const slug = `${workload.id}-${tool.id.replace(/\W+/g, '_')}-j${conns}-r${ctx.run}`;
   mkdirSync(ctx.logDir, { recursive: true });
 
