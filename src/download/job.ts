@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -22,7 +23,15 @@ import {
   numberedName,
 } from '../storage/finalize.js';
 import { hashFile } from '../storage/hash-file.js';
+import {
+  existingSizeSync,
+  writePartSync,
+  writeSmallFileSync,
+  type SyncWriteGate,
+} from '../storage/small-file.js';
 import { loadState, saveState, statePathFor, type ResumeState } from '../storage/resume-state.js';
+import { discardBody, dropEarly, openEarly } from './body.js';
+import { Checkpointer } from './checkpointer.js';
 import { fetchSegments } from './segmented.js';
 import { SegmentTable, missingRanges, planSegments } from './segments.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
@@ -48,6 +57,8 @@ export interface JobContext {
   claims: DestinationClaims;
   /** Called after every chunk with its size; the receiver throttles. */
   progress(job: DownloadJob, bytes: number): void;
+  /** Whether small files are written with direct calls (see SyncWriteGate). */
+  syncWrites: SyncWriteGate;
   /** Delay before the n-th retry of one segment after `error`, or undefined to give up. */
   retryDelay(failures: number, error: ParafetchError): number | undefined;
 }
@@ -55,8 +66,8 @@ export interface JobContext {
 /** Ranges smaller than twice this are not split again by work stealing. */
 const STEAL_MIN = 32 * 1024;
 
-/** Error bodies larger than this close the connection instead of being drained. */
-const DRAIN_LIMIT = 64 * 1024;
+/** Bodies up to this size are received in memory and written in one burst. */
+const SMALL_BODY = 256 * 1024;
 
 /**
  * One item from plan to final file: decide the destination, fetch, verify, move into place.
@@ -86,6 +97,8 @@ export class DownloadJob {
   #table: SegmentTable | undefined;
   /** Set once ranges proved unreliable for this file: later attempts use one stream. */
   #noSplit = false;
+  /** Whether the destination's folder was created by this run. */
+  #freshFolder = false;
   /** Whether a resume state file may exist beside the part file (so it must be removed). */
   stateOnDisk = false;
 
@@ -118,13 +131,15 @@ export class DownloadJob {
 
   async #settleAndLoad(target: string): Promise<DownloadResult | undefined> {
     const skipped = await this.#settle(target);
-    if (!skipped) await this.#loadResumeState();
+    // A folder this run created holds no partial download of an earlier run.
+    if (!skipped && !this.#freshFolder) await this.#loadResumeState();
     return skipped;
   }
 
   /** Picks up a partial download an earlier run left, when its state can be trusted. */
   async #loadResumeState(): Promise<void> {
     const part = partPathFor(this.finalPath!);
+    if (this.#ctx.syncWrites.enabled && !existsSync(statePathFor(part))) return;
     const state = await loadState(statePathFor(part));
     if (!state) return;
     this.stateOnDisk = true;
@@ -149,7 +164,7 @@ export class DownloadJob {
   /** Applies the overwrite policy to `target`, holds it, and creates its folder. */
   async #settle(target: string): Promise<DownloadResult | undefined> {
     const { options, claims, guard } = this.#ctx;
-    await guard.ensure(path.dirname(target));
+    this.#freshFolder = await guard.ensure(path.dirname(target));
     if (options.overwrite === 'rename') {
       for (let n = 1, candidate = target; ; candidate = numberedName(target, n++)) {
         if (claims.isHeld(candidate) || (await exists(candidate))) continue;
@@ -162,7 +177,7 @@ export class DownloadJob {
     this.#release = await claims.hold(target);
     this.finalPath = target;
     if (options.overwrite === 'skip') {
-      const size = await existingSize(target);
+      const size = this.#ctx.syncWrites.enabled ? existingSizeSync(target) : await existingSize(target);
       if (size !== undefined) {
         if (this.item.sha256 === undefined) return this.#done('skipped', size, undefined);
         const digest = await hashFile(target);
@@ -194,7 +209,9 @@ export class DownloadJob {
 
     // Creating a file is the slowest file-system call: start it while the request is on its way.
     const early =
-      this.finalPath !== undefined && resumeFrom === 0 ? openEarly(partPathFor(this.finalPath)) : undefined;
+      this.finalPath !== undefined && resumeFrom === 0 && !this.#ctx.syncWrites.enabled
+        ? openEarly(partPathFor(this.finalPath))
+        : undefined;
     let res: Awaited<ReturnType<typeof getFollowingRedirects>>;
     let offset: number;
     try {
@@ -382,6 +399,15 @@ export class DownloadJob {
     const finalPath = this.finalPath!;
     const part = partPathFor(finalPath);
     if (offset === 0 && (options.hash || this.item.sha256 !== undefined)) this.#hash = createHash('sha256');
+    if (
+      offset === 0 &&
+      !early &&
+      this.#ctx.syncWrites.enabled &&
+      this.total !== undefined &&
+      this.total <= SMALL_BODY
+    ) {
+      return this.#receiveSmall(res, url, this.total);
+    }
     if (offset > 0) {
       await fs.truncate(part, offset).catch((err) => {
         discardBody(res);
@@ -436,6 +462,58 @@ export class DownloadJob {
     return this.#finish(part, pos, digest, url);
   }
 
+  /** A small body: kept in memory until complete and verified, then written in one burst. */
+  async #receiveSmall(res: HttpResponse, url: URL, total: number): Promise<DownloadResult> {
+    const { client, syncWrites } = this.#ctx;
+    const hash = this.#hash;
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let failure: ParafetchError | undefined;
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        hash?.update(chunk);
+        chunks.push(chunk);
+        received += chunk.length;
+        this.bytes = received;
+        this.#ctx.progress(this, chunk.length);
+      }
+    } catch (err) {
+      failure = err instanceof ParafetchError ? err : client.bodyError(err, url);
+      res.body.destroy();
+    }
+    if (failure || received < total) {
+      const part = partPathFor(this.finalPath!);
+      if (received > 0 && ifRangeValue(this.#validator) !== undefined) {
+        // Keep what arrived so a retry, or a later run, continues from it (the hash so far
+        // covers exactly those bytes).
+        syncWrites.record(writePartSync(part, chunks));
+        const state = this.resumeState();
+        if (state) {
+          this.stateOnDisk = true;
+          await saveState(statePathFor(part), state).catch(() => {});
+        }
+      } else {
+        this.#restart();
+      }
+      if (received < total && (!failure || failure.code === 'CONNECTION_RESET')) {
+        throw new TruncatedBodyError(total, received, url.href);
+      }
+      throw failure;
+    }
+    const digest = hash?.digest('hex');
+    this.#hash = undefined;
+    const expected = this.item.sha256?.toLowerCase();
+    if (expected !== undefined && digest !== expected) {
+      this.#restart();
+      throw new ChecksumMismatchError(expected, digest ?? '', url.href);
+    }
+    const part = partPathFor(this.finalPath!);
+    syncWrites.record(writeSmallFileSync(part, this.finalPath!, chunks));
+    if (this.stateOnDisk) await removeQuietly(statePathFor(part));
+    this.stateOnDisk = false;
+    return this.#done('ok', received, digest);
+  }
+
   /** Verifies the checksum and moves the complete file into place. */
   async #finish(part: string, size: number, digest: string | undefined, url: URL): Promise<DownloadResult> {
     const expected = this.item.sha256?.toLowerCase();
@@ -488,82 +566,4 @@ export class DownloadJob {
     result.path = this.finalPath;
     return result;
   }
-}
-
-/**
- * Records a long download's progress every `ms` (only downloads that last that long pay for
- * it) and, for segmented ones, after every `everyBytes` received: the ranges written so far
- * are flushed to the device first, then the state file is replaced atomically, so it never
- * claims bytes the `.part` file does not hold.
- */
-class Checkpointer {
-  readonly #job: DownloadJob;
-  readonly #sink: FileSink;
-  readonly #timer: NodeJS.Timeout;
-  readonly #everyBytes: number;
-  #sinceLast = 0;
-  #running: Promise<void> | undefined;
-
-  constructor(job: DownloadJob, sink: FileSink, ms: number, everyBytes: number) {
-    this.#job = job;
-    this.#sink = sink;
-    this.#everyBytes = everyBytes;
-    this.#timer = setInterval(() => void this.#save(), ms);
-    this.#timer.unref();
-  }
-
-  /** Counts bytes received; past `everyBytes` since the last checkpoint, records one. */
-  advance(n: number): void {
-    this.#sinceLast += n;
-    if (this.#sinceLast >= this.#everyBytes && !this.#running) void this.#save();
-  }
-
-  #save(): Promise<void> {
-    this.#sinceLast = 0;
-    this.#running ??= (async () => {
-      const state = this.#job.resumeState();
-      if (!state) return;
-      await this.#sink.barrier();
-      await this.#sink.sync();
-      this.#job.stateOnDisk = true;
-      await saveState(statePathFor(this.#sink.path), state);
-    })()
-      .catch(() => {})
-      .finally(() => (this.#running = undefined));
-    return this.#running;
-  }
-
-  /** Stops the timer; with `last`, records the final position (an interrupted download). */
-  async stop(last: boolean): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#running;
-    if (last) await this.#save();
-  }
-}
-
-/** Opens a part file ahead of the response; a failure surfaces when the sink is awaited. */
-function openEarly(part: string): Promise<FileSink> {
-  const p = FileSink.open(part, { truncate: true });
-  p.catch(() => {});
-  return p;
-}
-
-/** Undoes an early open when the response brought no file. */
-async function dropEarly(early: Promise<FileSink> | undefined): Promise<void> {
-  if (!early) return;
-  try {
-    const sink = await early;
-    await sink.close(true);
-    await removeQuietly(sink.path);
-  } catch {
-    // Nothing was opened.
-  }
-}
-
-/** Lets a body we do not want go: drained when small (the connection stays usable), else closed. */
-function discardBody(res: HttpResponse): void {
-  res.body.on('error', () => {});
-  const len = contentLength(res.headers);
-  if (len !== undefined && len <= DRAIN_LIMIT) res.body.resume();
-  else res.body.destroy();
 }

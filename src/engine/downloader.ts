@@ -4,6 +4,7 @@ import { DestinationClaims } from '../download/claims.js';
 import type { DownloadItem, DownloadResult } from '../download/item.js';
 import { DownloadJob, type JobContext } from '../download/job.js';
 import { DirectoryGuard } from '../storage/safe-path.js';
+import { SyncWriteGate } from '../storage/small-file.js';
 import { HttpClient } from '../transport/client.js';
 import { toTransportError } from '../transport/errors.js';
 import type { DownloaderEvents, RunStats, RunSummary } from './events.js';
@@ -112,6 +113,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       guard: new DirectoryGuard(options.dir),
       claims: new DestinationClaims(),
       progress: (job, n) => this.#progress(job, n),
+      syncWrites: new SyncWriteGate(),
       retryDelay: (failures, error) => {
         const d = decideRetry({ attempt: failures, error, now: Date.now(), random: Math.random() }, options);
         return d.retry ? d.delayMs : undefined;

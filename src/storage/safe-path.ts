@@ -51,14 +51,17 @@ export function resolveInside(dir: string, relative: string): { abs: string; isD
 export class DirectoryGuard {
   readonly root: string;
   #realRoot: Promise<string> | undefined;
-  readonly #verified = new Map<string, Promise<void>>();
+  readonly #verified = new Map<string, Promise<boolean>>();
 
   constructor(root: string) {
     this.root = root;
   }
 
-  /** Ensures `folder` (absolute, inside root) exists and really lies inside root. */
-  ensure(folder: string): Promise<void> {
+  /**
+   * Ensures `folder` (absolute, inside root) exists and really lies inside root. Resolves true
+   * when this guard created it, so nothing in it predates the run.
+   */
+  ensure(folder: string): Promise<boolean> {
     let p = this.#verified.get(folder);
     if (!p) {
       p = this.#create(folder);
@@ -68,11 +71,11 @@ export class DirectoryGuard {
     return p;
   }
 
-  async #create(folder: string): Promise<void> {
+  async #create(folder: string): Promise<boolean> {
     this.#realRoot ??= fs.mkdir(this.root, { recursive: true }).then(() => fs.realpath(this.root));
     const realRoot = await this.#realRoot;
-    await fs.mkdir(folder, { recursive: true });
-    if (folder === this.root) return;
+    const created = await fs.mkdir(folder, { recursive: true });
+    if (folder === this.root) return false;
     const real = await fs.realpath(folder);
     if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
       throw new UnsafePathError(
@@ -80,5 +83,6 @@ export class DirectoryGuard {
         `a symlink leads outside the download directory`,
       );
     }
+    return created !== undefined;
   }
 }

@@ -15,11 +15,11 @@ test('Ctrl-C stops cleanly (exit 130, summary, .part kept); the same command aga
     const url = req.url ?? '';
     if (url.startsWith('/slow/') && stalling) {
       // Half the body, then nothing: in flight when Ctrl-C comes.
-      res.writeHead(200, { 'content-length': SIZE });
+      res.writeHead(200, { 'content-length': SIZE, etag: '"v1"', 'accept-ranges': 'bytes' });
       res.write(body(url).subarray(0, SIZE / 2));
       return;
     }
-    serveBody(req, res, body(url));
+    serveBody(req, res, body(url), { etag: '"v1"' });
   });
   try {
     const work = await tempDir();
@@ -55,11 +55,13 @@ test('Ctrl-C stops cleanly (exit 130, summary, .part kept); the same command aga
     assert.match(interrupted.stderr, /Run the same command again to resume/);
     const files = await listFiles(dir);
     assert.deepEqual(
-      files.filter((f) => !f.endsWith('.part')),
+      files.filter((f) => !f.endsWith('.part') && !f.endsWith('.part.state')),
       fast.map((p) => path.basename(p)).sort(),
     );
-    for (const p of slow)
+    for (const p of slow) {
       assert.ok(files.includes(`${path.basename(p)}.part`), `${p}: its .part is kept: ${files.join(' ')}`);
+      assert.ok(files.includes(`${path.basename(p)}.part.state`), `${p}: with its resume state`);
+    }
     const aborted = jsonLines(await fs.readFile(report, 'utf8')).filter((r) => r.status === 'failed');
     assert.deepEqual(
       aborted.map((r) => (r.error as { code: string }).code),
@@ -78,12 +80,15 @@ test('Ctrl-C stops cleanly (exit 130, summary, .part kept); the same command aga
       slow,
       'only the unfinished files are requested',
     );
+    for (const q of server.requests.slice(before)) {
+      assert.equal(q.headers.range, `bytes=${SIZE / 2}-${SIZE - 1}`, `${q.url} continues from its .part`);
+    }
     assert.match(again.stderr, /^Done: 3 ok, 5 skipped, 0 failed;/m);
     for (const p of [...fast, ...slow]) {
       assert.deepEqual(await fs.readFile(path.join(dir, path.basename(p))), body(p), p);
     }
     assert.deepEqual(
-      (await listFiles(dir)).filter((f) => f.endsWith('.part')),
+      (await listFiles(dir)).filter((f) => f.includes('.part')),
       [],
     );
   } finally {
