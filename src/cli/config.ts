@@ -63,6 +63,7 @@ export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrI
     ...(flags.proxy === undefined ? {} : { proxy: flags.proxy }),
     insecure: flags.insecure === true,
     contentDisposition: flags.contentDisposition === true,
+    hash: flags.hash !== false,
     ...segmentOptions(flags),
   };
 

@@ -23,6 +23,8 @@ export interface ParsedFlags {
   proxy?: string;
   insecure?: boolean;
   contentDisposition?: boolean;
+  /** `--no-hash` sets it false. */
+  hash: boolean;
   overwrite?: boolean;
   skipExisting?: boolean;
   keepBoth?: boolean;
@@ -125,6 +127,10 @@ export function createProgram(): Command {
     .addOption(new Option('--overwrite', 'replace files that already exist').conflicts(['keepBoth']))
     .addOption(new Option('--keep-both', 'keep the existing file, save the new one as NAME.1.EXT'))
     .option('--content-disposition', 'name files from the Content-Disposition header when no name is given')
+    .option(
+      '--no-hash',
+      "do not compute each file's SHA-256 (the report says null); a sha256 given with an item is still checked",
+    )
     .option('--report <FILE>', 'write one JSON line per item to FILE (url, path, status, ...)')
     .option('--save-failed <FILE>', 'write the failed items to FILE as an input list for -i');
 

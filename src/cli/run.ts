@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { CommanderError } from 'commander';
 import { Downloader, InvalidOptionError, type RunSummary } from '../index.js';
-import { BarRenderer } from '../render/bar.js';
 import { HumanRenderer } from '../render/human.js';
 import { JsonRenderer } from '../render/json.js';
 import { PlainRenderer } from '../render/plain.js';
@@ -53,11 +52,12 @@ function usage(io: CliIo, message: string): number {
   return EXIT.USAGE;
 }
 
-function createRenderer(config: CliConfig, io: CliIo, dir: string): Renderer {
+async function createRenderer(config: CliConfig, io: CliIo, dir: string): Promise<Renderer> {
   const options = { stream: io.stderr, dir, quiet: config.quiet };
+  // The progress-bar library is loaded only when a bar is shown.
   const human =
     config.progress === 'bar'
-      ? new BarRenderer(options)
+      ? new (await import('../render/bar.js')).BarRenderer(options)
       : config.progress === 'plain'
         ? new PlainRenderer(options)
         : new HumanRenderer(options);
@@ -76,7 +76,7 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
     throw err;
   }
 
-  const renderer = createRenderer(config, io, dir);
+  const renderer = await createRenderer(config, io, dir);
   let outputs: RunOutputs;
   try {
     outputs = await RunOutputs.open(

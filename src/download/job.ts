@@ -33,7 +33,7 @@ import { loadState, saveState, statePathFor, type ResumeState } from '../storage
 import { discardBody, dropEarly, openEarly } from './body.js';
 import { Checkpointer } from './checkpointer.js';
 import { fetchSegments } from './segmented.js';
-import { SegmentTable, missingRanges, planSegments } from './segments.js';
+import { SegmentTable, missingRanges, planSegments, type StealPolicy } from './segments.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
 import type { DestinationClaims } from './claims.js';
@@ -65,6 +65,12 @@ export interface JobContext {
 
 /** Ranges smaller than twice this are not split again by work stealing. */
 const STEAL_MIN = 32 * 1024;
+/** A range that ends sooner than this is not split (raised to a few round trips once they are seen). */
+const STEAL_MIN_MS = 50;
+
+function stealPolicy(minSplitSize: number): StealPolicy {
+  return { minBytes: Math.min(STEAL_MIN, minSplitSize), minMs: STEAL_MIN_MS };
+}
 
 /** Bodies up to this size are received in memory and written in one burst. */
 const SMALL_BODY = 256 * 1024;
@@ -157,17 +163,18 @@ export class DownloadJob {
     const pieces = planSegments(missingRanges(state.done, state.size), split, minSplitSize);
     this.#validator = validator;
     this.total = state.size;
-    this.#table = new SegmentTable(state.size, state.done, pieces, Math.min(STEAL_MIN, minSplitSize));
+    this.#table = new SegmentTable(state.size, state.done, pieces, stealPolicy(minSplitSize));
     this.bytes = this.#table.doneBytes();
   }
 
   /** Applies the overwrite policy to `target`, holds it, and creates its folder. */
   async #settle(target: string): Promise<DownloadResult | undefined> {
     const { options, claims, guard } = this.#ctx;
-    this.#freshFolder = await guard.ensure(path.dirname(target));
+    // In a folder this run created, only this run's own files exist, and claims track those.
+    const fresh = (this.#freshFolder = await guard.ensure(path.dirname(target)));
     if (options.overwrite === 'rename') {
       for (let n = 1, candidate = target; ; candidate = numberedName(target, n++)) {
-        if (claims.isHeld(candidate) || (await exists(candidate))) continue;
+        if (claims.isHeld(candidate) || (!fresh && (await exists(candidate)))) continue;
         if (claims.isHeld(candidate)) continue; // taken while we looked at the disk
         this.#release = await claims.hold(candidate);
         this.finalPath = candidate;
@@ -176,7 +183,7 @@ export class DownloadJob {
     }
     this.#release = await claims.hold(target);
     this.finalPath = target;
-    if (options.overwrite === 'skip') {
+    if (options.overwrite === 'skip' && !fresh) {
       const size = this.#ctx.syncWrites.enabled ? existingSizeSync(target) : await existingSize(target);
       if (size !== undefined) {
         if (this.item.sha256 === undefined) return this.#done('skipped', size, undefined);
@@ -258,7 +265,7 @@ export class DownloadJob {
       validator
     ) {
       const pieces = planSegments([[0, size]], split, minSplitSize);
-      this.#table = new SegmentTable(size, [], pieces, Math.min(STEAL_MIN, minSplitSize));
+      this.#table = new SegmentTable(size, [], pieces, stealPolicy(minSplitSize));
       return this.#segmented(res.url, res.requestHeaders, signal, res, early);
     }
     return this.#receive(res, url, offset, early);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatusError, ParafetchError, RemoteChangedError, TruncatedBodyError } from '../errors/index.js';
 import type { FileSink } from '../storage/file-sink.js';
@@ -35,6 +36,7 @@ export interface SegmentedFetch {
  */
 export async function fetchSegments(f: SegmentedFetch): Promise<void> {
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // every connection's request listens to it
   const onAbort = () => stop.abort(f.signal.reason);
   f.signal.addEventListener('abort', onAbort, { once: true });
   let fatal: ParafetchError | undefined;
@@ -82,11 +84,13 @@ async function fetchRange(
 ) {
   let res = open;
   if (!res) {
+    const sent = performance.now();
     res = await getFollowingRedirects(f.client, f.url, {
       headers: { ...f.headers, range: `bytes=${seg.pos}-${seg.end - 1}`, 'if-range': f.ifRange },
       maxRedirects: 5,
       signal,
     });
+    f.table.noteRoundTrip(performance.now() - sent);
     const range = parseContentRange(header(res.headers, 'content-range'));
     if (res.status !== 206) {
       res.body.destroy();

@@ -59,43 +59,95 @@ export interface Segment {
   end: number;
   /** Whether a connection is working on it now. */
   busy: boolean;
+  /** When the connection working on it took it (ms, any monotonic clock), and `pos` then. */
+  takenAt: number;
+  posWhenTaken: number;
+}
+
+/** How a free connection decides whether taking over part of a busy range is worth it. */
+export interface StealPolicy {
+  /** Never leave either half of a split range below this many bytes. */
+  minBytes: number;
+  /**
+   * Split only a range whose connection needs longer than this (ms) to finish it at its
+   * current speed, and than four round trips: a new request costs a round trip or a new
+   * connection, and the victim's connection is closed, so stealing the last few
+   * milliseconds of a range loses time.
+   */
+  minMs: number;
 }
 
 /**
  * The segments of one download and who works on what. A free connection takes a segment
- * nobody works on; when there is none, it takes over the second half of the largest
- * remaining range (work stealing), so a slow connection never holds the file hostage.
+ * nobody works on; when there is none, it takes over the second half of the range that will
+ * finish last at the speeds seen so far (work stealing), so a slow connection never holds the
+ * file hostage.
  */
 export class SegmentTable {
   readonly size: number;
   readonly #done: ByteRange[];
   readonly segments: Segment[] = [];
-  readonly #minSteal: number;
+  readonly policy: StealPolicy;
+  #roundTripMs: number | undefined;
+  #minMs: number;
 
-  constructor(size: number, done: readonly ByteRange[], pieces: readonly ByteRange[], minSteal: number) {
+  constructor(size: number, done: readonly ByteRange[], pieces: readonly ByteRange[], policy: StealPolicy) {
     this.size = size;
     this.#done = mergeRanges(done);
-    this.#minSteal = minSteal;
-    for (const [start, end] of pieces) this.segments.push({ start, pos: start, end, busy: false });
+    this.policy = policy;
+    this.#minMs = policy.minMs;
+    for (const [start, end] of pieces) {
+      this.segments.push({ start, pos: start, end, busy: false, takenAt: 0, posWhenTaken: start });
+    }
   }
 
-  /** Hands out work: an idle segment, else half of the largest busy one, else undefined. */
-  take(): Segment | undefined {
+  /** Hands out work: an idle segment, else half of the slowest busy one, else undefined. */
+  take(now: number = performance.now()): Segment | undefined {
     const idle = this.segments.find((s) => !s.busy && s.pos < s.end);
-    if (idle) {
-      idle.busy = true;
-      return idle;
+    if (idle) return this.#claim(idle, now);
+    const busy = this.segments.filter((s) => s.busy && s.end - s.pos >= 2 * this.policy.minBytes);
+    if (busy.length === 0) return undefined;
+    // Bytes per ms of each connection; one that has not received anything yet is assumed to go
+    // at the others' average. With no speed known at all, the largest range is split.
+    const rates = busy.map((s) => (now > s.takenAt ? (s.pos - s.posWhenTaken) / (now - s.takenAt) : 0));
+    const known = rates.filter((r) => r > 0);
+    const average = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 0;
+    const cost = (s: Segment, i: number) => (s.end - s.pos) / (average > 0 ? rates[i]! || average : 1);
+    let victim = busy[0]!;
+    let victimCost = cost(victim, 0);
+    for (let i = 1; i < busy.length; i++) {
+      const c = cost(busy[i]!, i);
+      if (c > victimCost) [victim, victimCost] = [busy[i]!, c];
     }
-    let victim: Segment | undefined;
-    for (const s of this.segments) {
-      if (s.busy && (!victim || s.end - s.pos > victim.end - victim.pos)) victim = s;
-    }
-    if (!victim || victim.end - victim.pos < 2 * this.#minSteal) return undefined;
+    if (average > 0 && victimCost <= this.#minMs) return undefined;
     const mid = victim.pos + Math.ceil((victim.end - victim.pos) / 2);
-    const stolen: Segment = { start: mid, pos: mid, end: victim.end, busy: true };
+    const stolen: Segment = {
+      start: mid,
+      pos: mid,
+      end: victim.end,
+      busy: false,
+      takenAt: 0,
+      posWhenTaken: mid,
+    };
     victim.end = mid;
     this.segments.push(stolen);
-    return stolen;
+    return this.#claim(stolen, now);
+  }
+
+  #claim(segment: Segment, now: number): Segment {
+    segment.busy = true;
+    segment.takenAt = now;
+    segment.posWhenTaken = segment.pos;
+    return segment;
+  }
+
+  /**
+   * Notes how long a request took to answer: splitting a range pays only when it saves more
+   * than a few such round trips (smoothed, so one slow answer does not stop all stealing).
+   */
+  noteRoundTrip(ms: number): void {
+    this.#roundTripMs = this.#roundTripMs === undefined ? ms : 0.75 * this.#roundTripMs + 0.25 * ms;
+    this.#minMs = Math.max(this.policy.minMs, 4 * this.#roundTripMs);
   }
 
   release(segment: Segment): void {

@@ -1,7 +1,6 @@
 import { addAbortSignal } from 'node:stream';
 import { AbortedError, InputError, InvalidOptionError, ParafetchError } from '../errors/index.js';
 import { readAria2 } from './aria2.js';
-import { readCsv } from './csv.js';
 import { detectFormat, INPUT_FORMATS, isInputFormat, type InputFormat } from './detect.js';
 import type { InputEntry } from './entry.js';
 import { gunzipIfCompressed } from './gzip.js';
@@ -24,10 +23,16 @@ type FormatReader = (batches: AsyncIterable<readonly Line[]>, source: string) =>
 const READERS: Readonly<Record<InputFormat, FormatReader>> = {
   txt: (batches, source) => readText(eachLine(batches), source),
   aria2: (batches, source) => readAria2(eachLine(batches), source),
-  csv: (batches, source) => readCsv(batches, source, ','),
-  tsv: (batches, source) => readCsv(batches, source, '\t'),
+  csv: (batches, source) => csv(batches, source, ','),
+  tsv: (batches, source) => csv(batches, source, '\t'),
   jsonl: (batches, source) => readJsonl(eachLine(batches), source),
 };
+
+/** The CSV parser is loaded only by runs that read CSV or TSV. */
+async function* csv(batches: AsyncIterable<readonly Line[]>, source: string, delimiter: ',' | '\t') {
+  const { readCsv } = await import('./csv.js');
+  yield* readCsv(batches, source, delimiter);
+}
 
 const OPTION_KEYS: ReadonlySet<string> = new Set(['format', 'stdin', 'signal']);
 

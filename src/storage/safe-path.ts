@@ -51,6 +51,7 @@ export function resolveInside(dir: string, relative: string): { abs: string; isD
 export class DirectoryGuard {
   readonly root: string;
   #realRoot: Promise<string> | undefined;
+  #rootCreated = false;
   readonly #verified = new Map<string, Promise<boolean>>();
 
   constructor(root: string) {
@@ -72,10 +73,13 @@ export class DirectoryGuard {
   }
 
   async #create(folder: string): Promise<boolean> {
-    this.#realRoot ??= fs.mkdir(this.root, { recursive: true }).then(() => fs.realpath(this.root));
+    this.#realRoot ??= fs.mkdir(this.root, { recursive: true }).then((made) => {
+      this.#rootCreated = made !== undefined;
+      return fs.realpath(this.root);
+    });
     const realRoot = await this.#realRoot;
+    if (folder === this.root) return this.#rootCreated;
     const created = await fs.mkdir(folder, { recursive: true });
-    if (folder === this.root) return false;
     const real = await fs.realpath(folder);
     if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
       throw new UnsafePathError(
@@ -83,6 +87,6 @@ export class DirectoryGuard {
         `a symlink leads outside the download directory`,
       );
     }
-    return created !== undefined;
+    return created !== undefined || this.#rootCreated;
   }
 }

@@ -4,10 +4,13 @@ import { DiskError } from '../errors/index.js';
 const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW } = fs.constants;
 
 /**
- * Whether small files are written with direct (synchronous) calls. On a local disk that costs
- * a few tens of microseconds per file, far less than four trips through libuv's thread pool;
- * on a slow file system (network, spinning disk) it would stall every connection, so a run
- * that sees slow calls switches back to the thread pool for good.
+ * Whether small files are written with direct (synchronous) calls. On a fast local disk that
+ * costs a few tens of microseconds per file, far less than four trips through libuv's thread
+ * pool; but every direct call stalls all connections, and file creation is not always fast
+ * (a network file system, a spinning disk, ext4 busy discarding blocks freed by a large
+ * delete: then a create alone takes most of a millisecond). A run whose writes take over
+ * `slowMs` a file, three times more often than not, goes back to the thread pool for good,
+ * where creations overlap with each other and with the network.
  */
 export class SyncWriteGate {
   /** A burst of calls slower than this counts as slow. */
@@ -15,7 +18,7 @@ export class SyncWriteGate {
   #slow = 0;
   #enabled = true;
 
-  constructor(slowMs = 4) {
+  constructor(slowMs = 0.5) {
     this.#slowMs = slowMs;
   }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { VERSION } from '../../src/index.js';
-import { listFiles, tempDir } from '../helpers/fs.js';
+import { fileSha256, listFiles, tempDir } from '../helpers/fs.js';
 import { bytes, serveBody, sha256, startServer, type TestServer } from '../helpers/server.js';
 import { jsonLines, runCli } from './cli.js';
 
@@ -126,6 +126,44 @@ describe('parafetch command', () => {
       const group = r.stderr.split('\n').find((line) => line.includes('HTTP_404 ×2'));
       assert.ok(group?.includes(missing[0]!) && group.includes(missing[1]!), r.stderr);
       assert.deepEqual(await listFiles(dir), ['a.bin'], 'no file for a failure');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('--no-hash: the report says null for sha256, and an item checksum is still enforced', async () => {
+    const server = await fileServer();
+    try {
+      const dir = await tempDir();
+      const lists = await tempDir();
+      const report = path.join(lists, 'report.jsonl');
+      const list = path.join(lists, 'list.csv');
+      const wrong = '0'.repeat(64);
+      await fs.writeFile(
+        list,
+        `url,path,sha256\n${server.url('/dir/c.txt')},c.txt,\n${server.url('/a.txt')},a.txt,${wrong}\n`,
+      );
+      const r = await runCli([
+        '-d',
+        dir,
+        '-i',
+        list,
+        '--no-hash',
+        '--retries',
+        '0',
+        '--report',
+        report,
+        '-q',
+      ]);
+      assert.equal(r.code, 1);
+      const lines = jsonLines(await fs.readFile(report, 'utf8'));
+      const ok = lines.find((l) => l.path === 'c.txt')!;
+      assert.equal(ok.status, 'ok');
+      assert.equal(ok.sha256, null);
+      assert.equal(await fileSha256(path.join(dir, 'c.txt')), sha256(body('/dir/c.txt')));
+      const bad = lines.find((l) => l.path === 'a.txt')!;
+      assert.equal((bad.error as { code: string }).code, 'CHECKSUM_MISMATCH');
+      assert.deepEqual(await listFiles(dir), ['c.txt']);
     } finally {
       await server.close();
     }

@@ -60,6 +60,7 @@ describe('configuration', () => {
     stallTimeout: 60_000,
     maxRedirects: 10,
     progress: 'auto',
+    hash: true,
   };
   const tty = { stderrIsTTY: true };
 
@@ -89,9 +90,17 @@ describe('configuration', () => {
       overwrite: 'rename',
       insecure: false,
       contentDisposition: false,
+      hash: true,
       split: 4,
       minSplitSize: 1 << 20,
     });
+  });
+
+  test('--no-hash turns hashing off; hashing is on by default', () => {
+    const hash = (f: Partial<ParsedFlags>) =>
+      toConfig({ ...flags, ...f }, ['https://e.com/a'], tty).options.hash;
+    assert.equal(hash({}), true);
+    assert.equal(hash({ hash: false }), false);
   });
 
   test('progress: auto is a bar on a terminal and plain lines elsewhere; --quiet is none', () => {

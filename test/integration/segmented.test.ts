@@ -37,6 +37,35 @@ describe('segmented downloads', () => {
     }
   });
 
+  test('sixteen connections on one file raise no listener-leak warning', async () => {
+    const body = bytes(4 * MiB, 22);
+    const server = await startServer((req, res) =>
+      serveThrottled(req, res, body, { rate: 8 * MiB, etag: '"m"' }),
+    );
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const [r] = await download([server.url('/big.bin')], {
+        dir: await tempDir(),
+        split: 16,
+        minSplitSize: 128 * 1024,
+      });
+      assert.equal(r!.status, 'ok', r!.error?.message);
+      assert.equal(await fileSha256(r!.path!), sha256(body));
+      const ranged = server.requests.filter((q) => /^bytes=\d+-\d+$/.test(q.headers.range ?? ''));
+      assert.ok(ranged.length >= 15, `${ranged.length} range requests`);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      assert.deepEqual(
+        warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')),
+        [],
+      );
+    } finally {
+      process.off('warning', onWarning);
+      await server.close();
+    }
+  });
+
   test('connections per host stay within perHost across files and segments', async () => {
     const files = [bytes(600_000, 1), bytes(700_000, 2), bytes(800_000, 3)];
     const server = await startServer((req, res) => {

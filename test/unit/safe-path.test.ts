@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { UnsafePathError } from '../../src/errors/index.js';
-import { resolveInside, sanitizeFileName } from '../../src/storage/safe-path.js';
+import { DirectoryGuard, resolveInside, sanitizeFileName } from '../../src/storage/safe-path.js';
+import { tempDir } from '../helpers/fs.js';
 
 /** True when `s` holds no lone UTF-16 surrogate (so it survives a round trip through UTF-8). */
 function wellFormed(s: string): boolean {
@@ -143,4 +145,33 @@ describe('resolveInside', () => {
       );
     });
   }
+});
+
+describe('DirectoryGuard.ensure', () => {
+  test('says whether a folder was created by this run', async () => {
+    const root = await tempDir();
+    await fs.mkdir(path.join(root, 'old'));
+    const guard = new DirectoryGuard(root);
+    assert.equal(await guard.ensure(root), false, 'the existing root');
+    assert.equal(await guard.ensure(path.join(root, 'old')), false, 'an existing folder');
+    assert.equal(await guard.ensure(path.join(root, 'new', 'deep')), true, 'a new folder');
+    assert.equal(await guard.ensure(path.join(root, 'new', 'deep')), true, 'asked again');
+    assert.ok((await fs.stat(path.join(root, 'new', 'deep'))).isDirectory());
+  });
+
+  test('everything inside a root created by this run is new', async () => {
+    const root = path.join(await tempDir(), 'made', 'here');
+    const guard = new DirectoryGuard(root);
+    assert.equal(await guard.ensure(root), true);
+    await fs.mkdir(path.join(root, 'sub'));
+    assert.equal(await guard.ensure(path.join(root, 'sub')), true);
+  });
+
+  test('a symlink out of the root is refused', async () => {
+    const root = await tempDir();
+    const outside = await tempDir();
+    await fs.symlink(outside, path.join(root, 'link'));
+    const guard = new DirectoryGuard(root);
+    await assert.rejects(guard.ensure(path.join(root, 'link', 'x')), UnsafePathError);
+  });
 });
