@@ -52,9 +52,10 @@ const ARIA2_COMMON = [
 
 const node = process.execPath;
 
-export const TOOLS: Tool[] = [
-  {
-    id: 'parafetch',
+/** parafetch's CLI with `extra` flags (its defaults otherwise, like every other tool). */
+function parafetch(id: string, extra: string[]): Tool {
+  return {
+    id,
     isParafetch: true,
     needs: [PARAFETCH_CLI],
     whenMissing: 'parafetch: not built',
@@ -70,6 +71,7 @@ export const TOOLS: Tool[] = [
         `${conns}`,
         '--per-host',
         `${conns}`,
+        ...extra,
         '--progress',
         'none',
       ],
@@ -88,37 +90,20 @@ export const TOOLS: Tool[] = [
         '-o',
         name,
         url,
+        ...extra,
         '--progress',
         'none',
       ],
       cwd: outDir,
     }),
-  },
-  {
-    id: 'parafetch -x4',
-    isParafetch: true,
-    needs: [PARAFETCH_CLI],
-    whenMissing: 'parafetch: not built',
-    list: ({ conns, outDir, lists }) => ({
-      cmd: node,
-      args: [
-        PARAFETCH_CLI,
-        '-i',
-        lists.plain,
-        '-d',
-        outDir,
-        '-j',
-        `${conns}`,
-        '--per-host',
-        `${conns}`,
-        '-x',
-        '4',
-        '--progress',
-        'none',
-      ],
-      cwd: outDir,
-    }),
-  },
+  };
+}
+
+export const TOOLS: Tool[] = [
+  parafetch('parafetch', []),
+  parafetch('parafetch -x4', ['-x', '4']),
+  // The peers compute no checksum; parafetch hashes every file by default (SHA-256 in results).
+  parafetch('parafetch --no-hash', ['--no-hash']),
   {
     id: 'python pool',
     isParafetch: false,

@@ -14,7 +14,7 @@ import { startServer, type TestServer } from './nginx.js';
 import { BENCH, RESULTS, WORK } from './paths.js';
 import { missingReason, TOOLS, versions } from './peers.js';
 import { renderReport, type CaseResult, type WorkloadResult } from './report.js';
-import { runCase, type RunResult } from './runner.js';
+import { cleanDir, removeDeferred, runCase, type RunResult } from './runner.js';
 import { inOrderIdeal, LATENCY_MS, RATE_BYTES_PER_S, workloads, type Workload } from './workloads.js';
 
 interface Options {
@@ -95,7 +95,10 @@ function machine(dataDir: string, outDir: string, server: TestServer | undefined
       'data served from',
       `${dataDir} (${fsType(dataDir)}, read once before each workload so it is page-cached)`,
     ],
-    ['downloads written to', `${outDir} (${fsType(outDir)}), emptied and synced before every run`],
+    [
+      'downloads written to',
+      `${outDir} (${fsType(outDir)}), a new folder for every run, synced before it starts; many-file workloads' folders are removed after the workload`,
+    ],
     [
       'server',
       server
@@ -175,7 +178,7 @@ async function main(): Promise<void> {
   const dataDir = join(WORK, 'data');
   const outRoot = opts.outDir;
   const logDir = join(WORK, 'logs');
-  mkdirSync(outRoot, { recursive: true });
+  cleanDir(join(outRoot, 'out')); // what an interrupted earlier run left
   mkdirSync(logDir, { recursive: true });
 
   console.log('preparing data');
@@ -270,9 +273,11 @@ async function main(): Promise<void> {
       }
       console.log(`  ${w.id} took ${((Date.now() - wStart) / 1000).toFixed(0)} s`);
       results.push(result);
+      await removeDeferred();
     }
   } finally {
     await server.stop();
+    await removeDeferred(0);
   }
 
   const report = renderReport({

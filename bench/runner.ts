@@ -1,5 +1,5 @@
-// One run of one tool on one workload: clean the output directory, start from a synced disk,
-// measure the tool and the server, verify what it wrote.
+// One run of one tool on one workload: a new output directory, a synced disk, measure the tool
+// and the server, verify what it wrote.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +46,24 @@ export interface CaseContext {
   waitQuietS: number;
 }
 
+/**
+ * Output folders of many-file workloads, removed after the workload rather than after each
+ * run: on this kind of VM disk (ext4 mounted with `discard`), removing thousands of files that
+ * were just written makes file creation up to ten times slower for several seconds after, so
+ * the next run would pay for the previous one's clean-up.
+ */
+const deferred: string[] = [];
+/** A workload whose files average under this size has its output removed at its end. */
+const DEFER_BELOW_AVERAGE = 1024 * 1024;
+
+/** Removes the deferred output folders, then lets the disk settle before the next workload. */
+export async function removeDeferred(settleMs = 5000): Promise<void> {
+  if (deferred.length === 0) return;
+  for (const dir of deferred.splice(0)) rmSync(dir, { recursive: true, force: true });
+  execFileSync('sync');
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+}
+
 export function cleanDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -59,11 +77,11 @@ function describeFailure(m: Measured): string | undefined {
 
 export async function runCase(ctx: CaseContext): Promise<RunResult> {
   const { workload, tool, conns, dataset, server } = ctx;
-  const outDir = join(ctx.outRoot, 'out');
+  const slug = `${workload.id}-${tool.id.replace(/\W+/g, '_')}-j${conns}-r${ctx.run}`;
+  const outDir = join(ctx.outRoot, 'out', slug);
   cleanDir(outDir);
   execFileSync('sync'); // the previous run's dirty pages are not this run's cost
   if (ctx.waitQuietS > 0) await waitForQuiet(server, ctx.waitQuietS);
-  const slug = `${workload.id}-${tool.id.replace(/\W+/g, '_')}-j${conns}-r${ctx.run}`;
   mkdirSync(ctx.logDir, { recursive: true });
 
   const entry = dataset.files[0];
@@ -118,7 +136,9 @@ export async function runCase(ctx: CaseContext): Promise<RunResult> {
     throughput =
       workload.unit === 'files/s' ? dataset.files.length / m.wallS : dataset.totalBytes / 1e6 / m.wallS;
   }
-  rmSync(outDir, { recursive: true, force: true });
+  const average = workload.files.reduce((n, f) => n + f.size, 0) / Math.max(1, workload.files.length);
+  if (average < DEFER_BELOW_AVERAGE) deferred.push(outDir);
+  else rmSync(outDir, { recursive: true, force: true });
 
   const problem = failure ?? (verdict.ok ? undefined : verdict.problem);
   return { ok: problem === undefined, problem, ...base, throughput, ...extra };
