@@ -33,7 +33,7 @@ import { loadState, saveState, statePathFor, type ResumeState } from '../storage
 import { discardBody, dropEarly, openEarly } from './body.js';
 import { Checkpointer } from './checkpointer.js';
 import { fetchSegments } from './segmented.js';
-import { SegmentTable, missingRanges, planSegments, type StealPolicy } from './segments.js';
+import { SegmentTable, missingRanges, planSegments, type ByteRange, type StealPolicy } from './segments.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
 import type { DestinationClaims } from './claims.js';
@@ -155,15 +155,17 @@ export class DownloadJob {
     const validator: Validator = {};
     if (state.etag) validator.etag = state.etag;
     if (state.lastModified) validator.lastModified = state.lastModified;
-    // The part file must hold every recorded range (a single stream's is not laid out in full).
-    const recordedEnd = state.done.reduce((end, [, b]) => Math.max(end, b), 0);
-    if (partSize === undefined || partSize < recordedEnd || partSize > state.size) return;
+    if (partSize === undefined || partSize > state.size) return;
     if (!known.includes(state.url) || ifRangeValue(validator) === undefined) return;
+    // A single stream's part file holds bytes [0, its length); a segmented one, every
+    // recorded range (it is laid out in full before the first write).
+    const done: ByteRange[] = state.stream ? [[0, partSize]] : state.done;
+    if (!state.stream && partSize < done.reduce((end, [, b]) => Math.max(end, b), 0)) return;
     const { split, minSplitSize } = this.#ctx.options;
-    const pieces = planSegments(missingRanges(state.done, state.size), split, minSplitSize);
+    const pieces = planSegments(missingRanges(done, state.size), split, minSplitSize);
     this.#validator = validator;
     this.total = state.size;
-    this.#table = new SegmentTable(state.size, state.done, pieces, stealPolicy(minSplitSize));
+    this.#table = new SegmentTable(state.size, done, pieces, stealPolicy(minSplitSize));
     this.bytes = this.#table.doneBytes();
   }
 
@@ -349,6 +351,7 @@ export class DownloadJob {
       size: this.total,
       done: done.map(([a, b]) => [a, b]),
     };
+    if (!this.#table) state.stream = true;
     if (v.etag) state.etag = v.etag;
     if (v.lastModified) state.lastModified = v.lastModified;
     return state;
@@ -433,7 +436,7 @@ export class DownloadJob {
     const hashFromDisk = hash === undefined && (options.hash || this.item.sha256 !== undefined);
     let pos = offset;
     let failure: ParafetchError | undefined;
-    const checkpoint = new Checkpointer(this, sink, options.checkpointMs, Infinity);
+    const checkpoint = new Checkpointer(this, sink, options.checkpointMs);
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         hash?.update(chunk);

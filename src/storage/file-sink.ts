@@ -14,12 +14,17 @@ interface Pending {
  * A file open for positional writes. Chunks are queued and written in order with `writev`
  * when they are contiguous; `write` returns false once more than `highWaterMark` bytes wait,
  * and `drained()` resolves when the queue is short again — backpressure for the network.
- * Opening never follows a symlink at the file itself.
+ * A write starts once `minBatch` bytes wait (or when `flush`, `barrier` or `close` asks), so
+ * a fast stream costs one trip through the thread pool per few hundred KiB, not per socket
+ * read. Opening never follows a symlink at the file itself.
  */
 export class FileSink {
   readonly path: string;
   readonly #fd: number;
   readonly #highWaterMark: number;
+  readonly #minBatch: number;
+  /** Callers of flush/barrier waiting: batches are not held back meanwhile. */
+  #urgent = 0;
   #queue: Pending[] = [];
   #queued = 0;
   #busy = false;
@@ -28,18 +33,25 @@ export class FileSink {
   #queuedSeq = 0;
   #writtenSeq = 0;
 
-  private constructor(path: string, fd: number, highWaterMark: number) {
+  private constructor(path: string, fd: number, highWaterMark: number, minBatch: number) {
     this.path = path;
     this.#fd = fd;
     this.#highWaterMark = highWaterMark;
+    this.#minBatch = Math.min(minBatch, highWaterMark);
   }
 
-  static open(path: string, options: { truncate: boolean; highWaterMark?: number }): Promise<FileSink> {
+  static open(
+    path: string,
+    options: { truncate: boolean; highWaterMark?: number; minBatch?: number },
+  ): Promise<FileSink> {
     const flags = O_WRONLY | O_CREAT | O_NOFOLLOW | (options.truncate ? O_TRUNC : 0);
     return new Promise((resolve, reject) => {
       fs.open(path, flags, 0o644, (err, fd) => {
         if (err) reject(new DiskError(`cannot open ${path}: ${err.message}`, err));
-        else resolve(new FileSink(path, fd, options.highWaterMark ?? 4 * 1024 * 1024));
+        else
+          resolve(
+            new FileSink(path, fd, options.highWaterMark ?? 4 * 1024 * 1024, options.minBatch ?? 256 * 1024),
+          );
       });
     });
   }
@@ -49,7 +61,7 @@ export class FileSink {
     if (this.#error) throw this.#error;
     this.#queue.push({ buf, pos, seq: ++this.#queuedSeq });
     this.#queued += buf.length;
-    if (!this.#busy) this.#flushSome();
+    this.#kick();
     return this.#queued < this.#highWaterMark;
   }
 
@@ -64,17 +76,29 @@ export class FileSink {
 
   /** Resolves when every queued byte is written. */
   async flush(): Promise<void> {
-    while (this.#queued > 0 || this.#busy) {
-      if (this.#error) throw this.#error;
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    this.#urgent++;
+    try {
+      while (this.#queued > 0 || this.#busy) {
+        if (this.#error) throw this.#error;
+        this.#kick();
+        await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      }
+    } finally {
+      this.#urgent--;
     }
     if (this.#error) throw this.#error;
+  }
+
+  /** Starts a write when none is under way and enough waits (or someone waits for it). */
+  #kick(): void {
+    if (this.#busy || this.#queue.length === 0) return;
+    if (this.#queued >= this.#minBatch || this.#urgent > 0) this.#flushSome();
   }
 
   #flushSome(): void {
     const first = this.#queue[0];
     if (!first) return;
-    // Take the run of chunks that continue one another, up to 64 buffers.
+    // Take the run of chunks that continue one another, up to 64 buffers (the writev limit is 1024).
     const bufs: Buffer[] = [first.buf];
     let end = first.pos + first.buf.length;
     let lastSeq = first.seq;
@@ -108,7 +132,7 @@ export class FileSink {
         } else {
           this.#writtenSeq = lastSeq;
         }
-        if (this.#queue.length > 0) this.#flushSome();
+        this.#kick();
       }
       if (this.#error || this.#queued < this.#highWaterMark || this.#writtenSeq === lastSeq) {
         const waiters = this.#waiters;
@@ -123,9 +147,15 @@ export class FileSink {
   /** Resolves when every write queued before this call is in the file (later ones may still wait). */
   async barrier(): Promise<void> {
     const target = this.#queuedSeq;
-    while (this.#writtenSeq < target) {
-      if (this.#error) throw this.#error;
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    this.#urgent++;
+    try {
+      while (this.#writtenSeq < target) {
+        if (this.#error) throw this.#error;
+        this.#kick();
+        await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      }
+    } finally {
+      this.#urgent--;
     }
     if (this.#error) throw this.#error;
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -318,6 +319,66 @@ describe('resume across runs of a single stream', () => {
       assert.equal(served, body.length - kept, 'only the missing tail was fetched');
       assert.equal(server.requests.at(-1)!.headers.range, `bytes=${kept}-${body.length - 1}`);
       assert.deepEqual(await listFiles(dir), ['one.bin']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  // A single stream's state is written once; its part file's length is its progress, also when
+  // the file holds more than the state says (written since) or less (a power loss took the tail).
+  for (const [name, partLength, recorded] of [
+    ['past what its state recorded', 2 * MiB, MiB],
+    ['short of what its state recorded', MiB, 2 * MiB],
+  ] as const) {
+    test(`a single stream resumes from its part file's length when that is ${name}`, async () => {
+      const body = bytes(3 * MiB, 33);
+      let served = 0;
+      const server = await startServer((req, res) =>
+        serveThrottled(req, res, body, { rate: 64 * MiB, etag: '"len"', onSent: (n) => (served += n) }),
+      );
+      try {
+        const dir = await tempDir();
+        const part = path.join(dir, 'len.bin.part');
+        await fs.writeFile(part, body.subarray(0, partLength));
+        const state = { version: 1, url: server.url('/len.bin'), size: body.length, etag: '"len"' };
+        await fs.writeFile(
+          `${part}.state`,
+          JSON.stringify({ ...state, done: [[0, recorded]], stream: true }),
+        );
+        const [r] = await download([server.url('/len.bin')], { dir });
+        assert.equal(r!.status, 'ok', r!.error?.message);
+        assert.equal(await fileSha256(r!.path!), sha256(body));
+        assert.equal(server.requests.at(-1)!.headers.range, `bytes=${partLength}-${body.length - 1}`);
+        assert.equal(served, body.length - partLength);
+        assert.deepEqual(await listFiles(dir), ['len.bin']);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  test('a single stream writes its state once, not at every checkpoint', async () => {
+    const body = bytes(3 * MiB, 35);
+    const server = await startServer((req, res) =>
+      serveThrottled(req, res, body, { rate: 2 * MiB, etag: '"s1"' }),
+    );
+    try {
+      const dir = await tempDir();
+      const controller = new AbortController();
+      const d = new Downloader([server.url('/s1.bin')], {
+        dir,
+        signal: controller.signal,
+        checkpointMs: 100,
+      });
+      const run = d.run();
+      const statePath = path.join(dir, 's1.bin.part.state');
+      await waitFor(() => existsSync(statePath), 5000);
+      const first = await fs.readFile(statePath, 'utf8');
+      await waitFor(() => d.stats().bytes > 2 * MiB, 10_000);
+      assert.equal(await fs.readFile(statePath, 'utf8'), first, 'not rewritten while it runs');
+      assert.equal((JSON.parse(first) as { stream?: boolean }).stream, true);
+      controller.abort();
+      await run;
     } finally {
       await server.close();
     }
