@@ -5,25 +5,38 @@ const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW } = fs.constants;
 
 /**
  * Whether small files are written with direct (synchronous) calls. On a fast local disk that
- * costs a few tens of microseconds per file, far less than four trips through libuv's thread
- * pool; but every direct call stalls all connections, and file creation is not always fast
- * (a network file system, a spinning disk, ext4 busy discarding blocks freed by a large
- * delete: then a create alone takes most of a millisecond). A run whose writes take over
- * `slowMs` a file, three times more often than not, goes back to the thread pool for good,
- * where creations overlap with each other and with the network.
+ * costs a few tens of microseconds per file, far less CPU than four trips through libuv's
+ * thread pool; but every direct call stalls all connections. So direct calls are used only
+ * while the event loop has time to spare (under `busyAbove` of the last 100 ms spent working: with many connections the loop is busy),
+ * and never again in a run whose writes took over `slowMs` a file three times more often than
+ * not (a network file system, a spinning disk, ext4 busy discarding blocks freed by a large
+ * delete): the thread pool overlaps those with each other and with the network.
  */
 export class SyncWriteGate {
   /** A burst of calls slower than this counts as slow. */
   readonly #slowMs: number;
+  readonly #busyAbove: number;
   #slow = 0;
-  #enabled = true;
+  #slowDisk = false;
+  #busy = false;
+  #checkedAt = -Infinity;
+  #elu = performance.eventLoopUtilization();
 
-  constructor(slowMs = 0.5) {
+  constructor(slowMs = 0.5, busyAbove = 0.25) {
     this.#slowMs = slowMs;
+    this.#busyAbove = busyAbove;
   }
 
   get enabled(): boolean {
-    return this.#enabled;
+    if (this.#slowDisk) return false;
+    const now = performance.now();
+    if (now - this.#checkedAt >= 100) {
+      const elu = performance.eventLoopUtilization();
+      this.#busy = performance.eventLoopUtilization(elu, this.#elu).utilization > this.#busyAbove;
+      this.#elu = elu;
+      this.#checkedAt = now;
+    }
+    return !this.#busy;
   }
 
   /** Notes how long one burst of direct calls took. */
@@ -32,7 +45,7 @@ export class SyncWriteGate {
       this.#slow = Math.max(0, this.#slow - 1);
       return;
     }
-    if (++this.#slow >= 3) this.#enabled = false;
+    if (++this.#slow >= 3) this.#slowDisk = true;
   }
 }
 
