@@ -33,6 +33,7 @@ import { loadState, saveState, statePathFor, type ResumeState } from '../storage
 import { discardBody, dropEarly, openEarly } from './body.js';
 import { Checkpointer } from './checkpointer.js';
 import { fetchSegments } from './segmented.js';
+import { PrefixHasher } from './prefix-hash.js';
 import { SegmentTable, missingRanges, planSegments, type ByteRange, type StealPolicy } from './segments.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
@@ -71,6 +72,9 @@ const STEAL_MIN_MS = 50;
 function stealPolicy(minSplitSize: number): StealPolicy {
   return { minBytes: Math.min(STEAL_MIN, minSplitSize), minMs: STEAL_MIN_MS };
 }
+
+/** Waves of pieces in a split download that is hashed (see #pieceCount). */
+const HASH_WAVES = 4;
 
 /** Bodies up to this size are received in memory and written in one burst. */
 const SMALL_BODY = 256 * 1024;
@@ -161,8 +165,8 @@ export class DownloadJob {
     // recorded range (it is laid out in full before the first write).
     const done: ByteRange[] = state.stream ? [[0, partSize]] : state.done;
     if (!state.stream && partSize < done.reduce((end, [, b]) => Math.max(end, b), 0)) return;
-    const { split, minSplitSize } = this.#ctx.options;
-    const pieces = planSegments(missingRanges(done, state.size), split, minSplitSize);
+    const { minSplitSize } = this.#ctx.options;
+    const pieces = planSegments(missingRanges(done, state.size), this.#pieceCount(), minSplitSize);
     this.#validator = validator;
     this.total = state.size;
     this.#table = new SegmentTable(state.size, done, pieces, stealPolicy(minSplitSize));
@@ -266,11 +270,21 @@ export class DownloadJob {
       size >= 2 * minSplitSize &&
       validator
     ) {
-      const pieces = planSegments([[0, size]], split, minSplitSize);
+      const pieces = planSegments([[0, size]], this.#pieceCount(), minSplitSize);
       this.#table = new SegmentTable(size, [], pieces, stealPolicy(minSplitSize));
       return this.#segmented(res.url, res.requestHeaders, signal, res, early);
     }
     return this.#receive(res, url, offset, early);
+  }
+
+  /**
+   * How many pieces a split download is cut into. When the file is hashed, four waves of
+   * `split` pieces in file order, so the part complete from the start grows all along and is
+   * hashed as it does (see PrefixHasher); a connection moving to its next piece costs a request.
+   */
+  #pieceCount(): number {
+    const { split, hash } = this.#ctx.options;
+    return split > 1 && (hash || this.item.sha256 !== undefined) ? split * HASH_WAVES : split;
   }
 
   /** Fetches the missing ranges over several connections into one `.part` file. */
@@ -303,6 +317,7 @@ export class DownloadJob {
       options.checkpointMs,
       (options.split * options.minSplitSize) / 2,
     );
+    const hasher = options.hash || this.item.sha256 !== undefined ? new PrefixHasher(sink, table) : undefined;
     try {
       await fetchSegments({
         client,
@@ -319,12 +334,14 @@ export class DownloadJob {
         onBytes: (n) => {
           this.bytes += n;
           checkpoint.advance(n);
+          hasher?.advance(n);
           this.#ctx.progress(this, n);
         },
         bodyError: (err, u) => client.bodyError(err, u),
       });
     } catch (err) {
       await checkpoint.stop(!(err instanceof RemoteChangedError) && !(err instanceof DiskError));
+      await hasher?.close();
       await sink.close(true).catch(() => {});
       if (err instanceof RemoteChangedError) {
         await removeQuietly(statePathFor(part));
@@ -335,8 +352,13 @@ export class DownloadJob {
       throw err;
     }
     await checkpoint.stop(false);
-    await sink.close();
-    const digest = options.hash || this.item.sha256 !== undefined ? await hashFile(part) : undefined;
+    let digest: string | undefined;
+    try {
+      await sink.close();
+      digest = await hasher?.finish();
+    } finally {
+      await hasher?.close();
+    }
     return this.#finish(part, table.size, digest, url);
   }
 

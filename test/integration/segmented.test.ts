@@ -67,6 +67,31 @@ describe('segmented downloads', () => {
     }
   });
 
+  test('a hashed split download goes in waves of pieces in file order and reports the sha256', async () => {
+    const body = bytes(8 * MiB, 23);
+    const server = await startServer((req, res) =>
+      serveThrottled(req, res, body, { rate: 8 * MiB, etag: '"h"' }),
+    );
+    try {
+      const [r] = await download([server.url('/big.bin')], {
+        dir: await tempDir(),
+        split: 2,
+        minSplitSize: MiB / 2,
+      });
+      assert.equal(r!.status, 'ok', r!.error?.message);
+      assert.equal(r!.sha256, sha256(body));
+      const starts = server.requests
+        .map((q) => /^bytes=(\d+)-\d+$/.exec(q.headers.range ?? '')?.[1])
+        .filter((m) => m !== undefined)
+        .map(Number);
+      // Eight pieces of 1 MiB for two connections: after the first, each connection takes the next in order.
+      assert.ok(starts.length >= 6, `${starts.length} range requests`);
+      assert.deepEqual(starts.slice(0, 3), [MiB, 2 * MiB, 3 * MiB]);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('connections per host stay within perHost across files and segments', async () => {
     const files = [bytes(600_000, 1), bytes(700_000, 2), bytes(800_000, 3)];
     const server = await startServer((req, res) => {

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { PrefixHasher } from '../../src/download/prefix-hash.js';
+import { planSegments, SegmentTable } from '../../src/download/segments.js';
+import { DiskError } from '../../src/errors/index.js';
+import { FileSink } from '../../src/storage/file-sink.js';
+import { tempDir } from '../helpers/fs.js';
+import { bytes } from '../helpers/server.js';
+
+const MiB = 1024 * 1024;
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Writes `body` through a sink as the segments of `table` would, in the given order of pieces. */
+async function fill(body: Buffer, order: number[], pieces: number) {
+  const file = path.join(await tempDir(), 'f.part');
+  const sink = await FileSink.open(file, { truncate: true, minBatch: 64 * 1024 });
+  await sink.truncate(body.length);
+  const table = new SegmentTable(body.length, [], planSegments([[0, body.length]], pieces, 1), {
+    minBytes: 1,
+    minMs: 0,
+  });
+  const segments = Array.from({ length: pieces }, () => table.take(0)!);
+  const hasher = new PrefixHasher(sink, table);
+  for (const i of order) {
+    const seg = segments[i]!;
+    for (let at = seg.start; at < seg.end; at += 256 * 1024) {
+      const chunk = body.subarray(at, Math.min(seg.end, at + 256 * 1024));
+      sink.write(chunk, at);
+      seg.pos += chunk.length;
+      hasher.advance(chunk.length);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  await sink.close();
+  return { hasher, file };
+}
+
+describe('PrefixHasher', () => {
+  test('the digest is the whole file, whatever order the ranges arrive in', async () => {
+    const body = bytes(40 * MiB + 123, 7);
+    for (const order of [
+      [0, 1, 2, 3],
+      [3, 2, 1, 0],
+      [1, 3, 0, 2],
+    ]) {
+      const { hasher } = await fill(body, order, 4);
+      try {
+        assert.equal(await hasher.finish(), sha(body), `order ${order.join(',')}`);
+      } finally {
+        await hasher.close();
+      }
+    }
+  });
+
+  test('a file shorter than its ranges say is a disk error, not a wrong digest', async () => {
+    const body = bytes(20 * MiB, 8);
+    const { hasher, file } = await fill(body, [0, 1], 2);
+    await fs.truncate(file, 10 * MiB);
+    try {
+      await assert.rejects(hasher.finish(), DiskError);
+    } finally {
+      await hasher.close();
+    }
+  });
+});
