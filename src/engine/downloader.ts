@@ -92,7 +92,8 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     if (this.#running && !this.#results) {
       throw new Error('Iterate a Downloader before calling run(), or no result would be missed');
     }
-    this.#results ??= new AsyncQueue<DownloadResult>();
+    // A consumer that fell behind holds new work back (see #pump); taking a result lets it go on.
+    this.#results ??= new AsyncQueue<DownloadResult>(() => this.#pump());
     void this.run().catch(() => {});
     return this.#results;
   }
@@ -102,10 +103,10 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     const signal = this.#controller.signal;
     // Every request in flight listens to this one signal.
     setMaxListeners(0, signal);
-    if (options.signal) {
-      if (options.signal.aborted) this.abort(options.signal.reason);
-      else options.signal.addEventListener('abort', () => this.abort(options.signal?.reason), { once: true });
-    }
+    const outer = options.signal;
+    const onOuterAbort = () => this.abort(outer?.reason);
+    if (outer?.aborted) onOuterAbort();
+    else outer?.addEventListener('abort', onOuterAbort, { once: true });
     const client = new HttpClient(options);
     this.#ctx = {
       options,
@@ -124,6 +125,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     signal.addEventListener('abort', () => this.#onAbort(), { once: true });
     void this.#fill();
     await drained;
+    outer?.removeEventListener('abort', onOuterAbort);
     clearTimeout(this.#gateTimer);
     if (signal.aborted) await client.destroy();
     else await client.close();

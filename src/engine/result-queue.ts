@@ -1,9 +1,17 @@
-/** An unbounded async queue: producers push, one consumer iterates until it is closed. */
+/**
+ * An async queue: producers push, one consumer iterates until it is closed. The producer
+ * bounds it by looking at `size`; `onTake` tells it when the consumer has taken an item.
+ */
 export class AsyncQueue<T> implements AsyncIterableIterator<T> {
+  readonly #onTake: () => void;
   #items: T[] = [];
   #head = 0;
   #closed = false;
   #waiter: ((r: IteratorResult<T>) => void) | undefined;
+
+  constructor(onTake: () => void = () => {}) {
+    this.#onTake = onTake;
+  }
 
   push(item: T): void {
     if (this.#waiter) {
@@ -33,6 +41,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
         this.#items = this.#items.slice(this.#head);
         this.#head = 0;
       }
+      this.#onTake();
       return Promise.resolve({ value, done: false });
     }
     if (this.#closed) return Promise.resolve({ value: undefined, done: true });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 import { download, Downloader } from '../../src/index.js';
 import { listFiles, tempDir, waitFor } from '../helpers/fs.js';
@@ -50,4 +51,29 @@ test('an already aborted signal resolves at once with every item ABORTED', async
   });
   // Items are read lazily; those read before the abort was seen are reported.
   for (const r of results) assert.equal(r.error?.code, 'ABORTED');
+});
+
+test(
+  'regression: a consumer that falls behind the results does not stall the run',
+  { timeout: 20_000 },
+  async () => {
+    // 700 items that fail at once (not http): results pile up faster than the consumer takes them.
+    const items = Array.from({ length: 700 }, (_, i) => `ftp://example.invalid/${i}`);
+    const d = new Downloader(items, { dir: await tempDir() });
+    let seen = 0;
+    for await (const r of d) {
+      assert.equal(r.error?.code, 'INVALID_URL');
+      seen++;
+      if (seen <= 300) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    assert.equal(seen, items.length);
+  },
+);
+
+test("a run leaves no listener on the caller's signal", async () => {
+  const controller = new AbortController();
+  for (let i = 0; i < 3; i++) {
+    await download(['ftp://example.invalid/x'], { dir: await tempDir(), signal: controller.signal });
+  }
+  assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
 });
