@@ -298,12 +298,13 @@ export class DownloadJob {
     const { options, client } = this.#ctx;
     const table = this.#table!;
     const part = partPathFor(this.finalPath!);
-    let sink: FileSink;
+    let sink: FileSink | undefined;
     try {
       sink = await (early ?? FileSink.open(part, { truncate: first !== undefined }));
       await sink.truncate(table.size);
     } catch (err) {
       if (first) discardBody(first);
+      await sink?.close(true).catch(() => {});
       throw err;
     }
     if (first && this.stateOnDisk) {
@@ -324,10 +325,10 @@ export class DownloadJob {
         url,
         headers,
         validator: this.#validator!,
-        ifRange: ifRangeValue(this.#validator)!,
         table,
         sink,
         connections: options.split,
+        maxRedirects: options.maxRedirects,
         signal,
         ...(first ? { first: { response: first, segment: table.take()! } } : {}),
         retryDelay: (n, e) => this.#ctx.retryDelay(n, e),
@@ -337,7 +338,6 @@ export class DownloadJob {
           hasher?.advance(n);
           this.#ctx.progress(this, n);
         },
-        bodyError: (err, u) => client.bodyError(err, u),
       });
     } catch (err) {
       await checkpoint.stop(!(err instanceof RemoteChangedError) && !(err instanceof DiskError));
@@ -469,7 +469,7 @@ export class DownloadJob {
         if (!ok) await sink.drained();
       }
     } catch (err) {
-      failure = err instanceof ParafetchError ? err : client.bodyError(err, url);
+      failure = client.bodyError(err, url);
       res.body.destroy();
     }
     await checkpoint.stop(failure !== undefined && !(failure instanceof DiskError));
@@ -510,7 +510,7 @@ export class DownloadJob {
         this.#ctx.progress(this, chunk.length);
       }
     } catch (err) {
-      failure = err instanceof ParafetchError ? err : client.bodyError(err, url);
+      failure = client.bodyError(err, url);
       res.body.destroy();
     }
     if (failure || received < total) {

@@ -1,10 +1,24 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HttpStatusError, ParafetchError, RemoteChangedError, TruncatedBodyError } from '../errors/index.js';
+import {
+  AbortedError,
+  HttpStatusError,
+  ParafetchError,
+  RemoteChangedError,
+  TruncatedBodyError,
+} from '../errors/index.js';
 import type { FileSink } from '../storage/file-sink.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects } from '../transport/redirects.js';
-import { header, parseContentRange, readValidator, validatorChanged, type Validator } from './response.js';
+import { discardBody } from './body.js';
+import {
+  header,
+  ifRangeValue,
+  parseContentRange,
+  readValidator,
+  validatorChanged,
+  type Validator,
+} from './response.js';
 import type { Segment, SegmentTable } from './segments.js';
 
 export interface SegmentedFetch {
@@ -13,20 +27,19 @@ export interface SegmentedFetch {
   url: URL;
   /** Headers for range requests (already without credentials a redirect dropped). */
   headers: Record<string, string>;
+  /** The version being fetched; every range request carries it as If-Range. */
   validator: Validator;
-  ifRange: string;
   table: SegmentTable;
   sink: FileSink;
   /** Connections to open for this file. */
   connections: number;
+  maxRedirects: number;
   signal: AbortSignal;
   /** A response already streaming the first segment (from `bytes=0-`), if any. */
   first?: { response: HttpResponse; segment: Segment };
   /** Delay before a segment's n-th retry, or undefined to give up. */
   retryDelay(failures: number, error: ParafetchError): number | undefined;
   onBytes(n: number): void;
-  /** Maps an error thrown while reading a body. */
-  bodyError(err: unknown, url: URL): ParafetchError;
 }
 
 /**
@@ -48,7 +61,7 @@ export async function fetchSegments(f: SegmentedFetch): Promise<void> {
       try {
         await fetchRange(f, segment, response, stop.signal);
       } catch (err) {
-        const error = err instanceof ParafetchError ? err : f.bodyError(err, f.url);
+        const error = f.client.bodyError(err, f.url);
         f.table.release(segment);
         if (stop.signal.aborted) return;
         const delay = error instanceof RemoteChangedError ? undefined : f.retryDelay(++failures, error);
@@ -61,8 +74,9 @@ export async function fetchSegments(f: SegmentedFetch): Promise<void> {
       } finally {
         response = undefined;
       }
-      if (segment.pos >= segment.end) f.table.release(segment);
-      segment = f.table.take();
+      // Never hold a segment while not working on it: a later attempt must find it free.
+      f.table.release(segment);
+      segment = stop.signal.aborted ? undefined : f.table.take();
     }
   };
   try {
@@ -73,7 +87,11 @@ export async function fetchSegments(f: SegmentedFetch): Promise<void> {
     f.signal.removeEventListener('abort', onAbort);
   }
   if (fatal) throw fatal;
-  if (f.signal.aborted) throw f.bodyError(Object.assign(new Error('aborted'), { name: 'AbortError' }), f.url);
+  if (f.signal.aborted) throw new AbortedError(f.url.href, f.signal.reason);
+  // Every byte must be there before the file may be moved into place.
+  if (!f.table.complete()) {
+    throw new TruncatedBodyError(f.table.size, f.table.doneBytes(), f.url.href);
+  }
 }
 
 async function fetchRange(
@@ -86,14 +104,18 @@ async function fetchRange(
   if (!res) {
     const sent = performance.now();
     res = await getFollowingRedirects(f.client, f.url, {
-      headers: { ...f.headers, range: `bytes=${seg.pos}-${seg.end - 1}`, 'if-range': f.ifRange },
-      maxRedirects: 5,
+      headers: {
+        ...f.headers,
+        range: `bytes=${seg.pos}-${seg.end - 1}`,
+        'if-range': ifRangeValue(f.validator)!,
+      },
+      maxRedirects: f.maxRedirects,
       signal,
     });
     f.table.noteRoundTrip(performance.now() - sent);
     const range = parseContentRange(header(res.headers, 'content-range'));
     if (res.status !== 206) {
-      res.body.destroy();
+      discardBody(res);
       if (res.status >= 200 && res.status < 300) {
         throw new RemoteChangedError(f.url.href, 'a range request was answered with the whole file');
       }
@@ -123,7 +145,7 @@ async function fetchRange(
     }
   } catch (err) {
     body.destroy();
-    throw err instanceof ParafetchError ? err : f.bodyError(err, f.url);
+    throw f.client.bodyError(err, f.url);
   }
   if (seg.pos < seg.end && !signal.aborted) {
     const expected = seg.end - seg.start;
