@@ -176,11 +176,10 @@ export class DownloadJob {
   /** Applies the overwrite policy to `target`, holds it, and creates its folder. */
   async #settle(target: string): Promise<DownloadResult | undefined> {
     const { options, claims, guard } = this.#ctx;
-    // In a folder this run created, only this run's own files exist, and claims track those.
-    const fresh = (this.#freshFolder = await guard.ensure(path.dirname(target)));
+    this.#freshFolder = await guard.ensure(path.dirname(target));
     if (options.overwrite === 'rename') {
       for (let n = 1, candidate = target; ; candidate = numberedName(target, n++)) {
-        if (claims.isHeld(candidate) || (!fresh && (await exists(candidate)))) continue;
+        if (claims.isHeld(candidate) || (await exists(candidate))) continue;
         if (claims.isHeld(candidate)) continue; // taken while we looked at the disk
         this.#release = await claims.hold(candidate);
         this.finalPath = candidate;
@@ -189,7 +188,7 @@ export class DownloadJob {
     }
     this.#release = await claims.hold(target);
     this.finalPath = target;
-    if (options.overwrite === 'skip' && !fresh) {
+    if (options.overwrite === 'skip') {
       const size = this.#ctx.syncWrites.enabled ? existingSizeSync(target) : await existingSize(target);
       if (size !== undefined) {
         if (this.item.sha256 === undefined) return this.#done('skipped', size, undefined);

@@ -90,6 +90,24 @@ describe('downloading a list', () => {
     assert.equal(await fileSha256(path.join(dir, '4.bin')), sha256(files.get('/f/4.bin')!));
   });
 
+  test('regression: two items for one path in a new folder: the second is skipped, or kept beside it', async () => {
+    for (const [overwrite, status, names] of [
+      ['skip', 'skipped', ['same.bin']],
+      ['rename', 'ok', ['same.1.bin', 'same.bin']],
+    ] as const) {
+      const dir = path.join(await tempDir(), 'new', 'folder');
+      const items = [
+        { url: server.url('/f/5.bin'), path: 'same.bin' },
+        { url: server.url('/f/6.bin'), path: 'same.bin' },
+      ];
+      const [first, second] = await download(items, { dir, overwrite, concurrency: 1 });
+      assert.equal(first!.status, 'ok', overwrite);
+      assert.equal(second!.status, status, overwrite);
+      assert.deepEqual(await listFiles(dir), names, overwrite);
+      assert.equal(await fileSha256(path.join(dir, 'same.bin')), sha256(files.get('/f/5.bin')!), overwrite);
+    }
+  });
+
   test('an existing file whose sha256 does not match is fetched again', async () => {
     const dir = await tempDir();
     const body = files.get('/f/5.bin')!;
