@@ -2,11 +2,11 @@ import { createHash, type Hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { ParafetchError } from '../errors/index.js';
 import {
   ChecksumMismatchError,
   DiskError,
   HttpStatusError,
-  ParafetchError,
   RemoteChangedError,
   TruncatedBodyError,
 } from '../errors/index.js';
@@ -282,8 +282,13 @@ export class DownloadJob {
    * hashed as it does (see PrefixHasher); a connection moving to its next piece costs a request.
    */
   #pieceCount(): number {
-    const { split, hash } = this.#ctx.options;
-    return split > 1 && (hash || this.item.sha256 !== undefined) ? split * HASH_WAVES : split;
+    const { split } = this.#ctx.options;
+    return split > 1 && this.#wantsHash ? split * HASH_WAVES : split;
+  }
+
+  /** Whether the file's SHA-256 is computed: asked for, or needed to check the item's. */
+  get #wantsHash(): boolean {
+    return this.#ctx.options.hash || this.item.sha256 !== undefined;
   }
 
   /** Fetches the missing ranges over several connections into one `.part` file. */
@@ -317,7 +322,7 @@ export class DownloadJob {
       options.checkpointMs,
       (options.split * options.minSplitSize) / 2,
     );
-    const hasher = options.hash || this.item.sha256 !== undefined ? new PrefixHasher(sink, table) : undefined;
+    const hasher = this.#wantsHash ? new PrefixHasher(sink, table) : undefined;
     try {
       await fetchSegments({
         client,
@@ -429,7 +434,7 @@ export class DownloadJob {
     const { options, client } = this.#ctx;
     const finalPath = this.finalPath!;
     const part = partPathFor(finalPath);
-    if (offset === 0 && (options.hash || this.item.sha256 !== undefined)) this.#hash = createHash('sha256');
+    if (offset === 0 && this.#wantsHash) this.#hash = createHash('sha256');
     if (
       offset === 0 &&
       !early &&
@@ -454,7 +459,6 @@ export class DownloadJob {
     }
 
     const hash = this.#hash;
-    const hashFromDisk = hash === undefined && (options.hash || this.item.sha256 !== undefined);
     let pos = offset;
     let failure: ParafetchError | undefined;
     const checkpoint = new Checkpointer(this, sink, options.checkpointMs);
@@ -488,7 +492,8 @@ export class DownloadJob {
     }
     if (failure) throw failure;
 
-    const digest = hashFromDisk ? await hashFile(part) : hash?.digest('hex');
+    // The hash began with the first byte of this version and went on through every retry.
+    const digest = hash?.digest('hex');
     this.#hash = undefined;
     return this.#finish(part, pos, digest, url);
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { DiskError } from '../errors/index.js';
 import type { FileSink } from '../storage/file-sink.js';
-import { hashRange } from '../storage/hash-file.js';
+import { hashRange, readBuffers } from '../storage/hash-file.js';
 import type { SegmentTable } from './segments.js';
 
 /** Hash in steps of at least this much, so a pass costs little next to what it covers. */
@@ -19,6 +19,8 @@ export class PrefixHasher {
   readonly #sink: FileSink;
   readonly #table: SegmentTable;
   #file: Promise<FileHandle> | undefined;
+  /** Reused by every pass while it runs. */
+  #buffers: [Buffer, Buffer] | undefined;
   #hashed = 0;
   #sinceCheck = 0;
   #running: Promise<void> | undefined;
@@ -70,7 +72,8 @@ export class PrefixHasher {
     this.#file ??= open(this.#sink.path, 'r');
     try {
       const file = await this.#file;
-      const got = await hashRange(file, this.#hash, this.#hashed, target);
+      this.#buffers ??= readBuffers(this.#table.size);
+      const got = await hashRange(file, this.#hash, this.#hashed, target, this.#buffers);
       this.#hashed += got;
       if (this.#hashed < target) throw new Error(`the file ends at ${this.#hashed}, not ${target}`);
     } catch (err) {

@@ -1,12 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  AbortedError,
-  HttpStatusError,
-  ParafetchError,
-  RemoteChangedError,
-  TruncatedBodyError,
-} from '../errors/index.js';
+import type { ParafetchError } from '../errors/index.js';
+import { AbortedError, HttpStatusError, RemoteChangedError, TruncatedBodyError } from '../errors/index.js';
 import type { FileSink } from '../storage/file-sink.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects } from '../transport/redirects.js';

@@ -75,10 +75,15 @@ export class FileSink {
   }
 
   /** Resolves when every queued byte is written. */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    return this.#waitUntil(() => this.#queued === 0 && !this.#busy);
+  }
+
+  /** Waits, with nothing held back for a batch, until `done()` (or a write fails). */
+  async #waitUntil(done: () => boolean): Promise<void> {
     this.#urgent++;
     try {
-      while (this.#queued > 0 || this.#busy) {
+      while (!done()) {
         if (this.#error) throw this.#error;
         this.#kick();
         await new Promise<void>((resolve) => this.#waiters.push(resolve));
@@ -145,19 +150,9 @@ export class FileSink {
   }
 
   /** Resolves when every write queued before this call is in the file (later ones may still wait). */
-  async barrier(): Promise<void> {
+  barrier(): Promise<void> {
     const target = this.#queuedSeq;
-    this.#urgent++;
-    try {
-      while (this.#writtenSeq < target) {
-        if (this.#error) throw this.#error;
-        this.#kick();
-        await new Promise<void>((resolve) => this.#waiters.push(resolve));
-      }
-    } finally {
-      this.#urgent--;
-    }
-    if (this.#error) throw this.#error;
+    return this.#waitUntil(() => this.#writtenSeq >= target);
   }
 
   /** Sets the file's length (a download of known size is laid out in full at once). */

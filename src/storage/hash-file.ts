@@ -4,15 +4,27 @@ import { DiskError } from '../errors/index.js';
 
 const CHUNK = 4 * 1024 * 1024;
 
+/** Two read buffers for `hashRange`, no larger than the bytes they will hold. */
+export function readBuffers(bytes: number = CHUNK): [Buffer, Buffer] {
+  const size = Math.max(1, Math.min(CHUNK, bytes));
+  return [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+}
+
 /**
  * Feeds bytes `[start, end)` of an open file to `hash` (fewer if the file is shorter). Two
  * buffers take turns: the next read is under way in the thread pool while the previous chunk
  * is hashed. Resolves with the number of bytes hashed.
  */
-export async function hashRange(file: FileHandle, hash: Hash, start: number, end: number): Promise<number> {
-  const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+export async function hashRange(
+  file: FileHandle,
+  hash: Hash,
+  start: number,
+  end: number,
+  buffers: [Buffer, Buffer] = readBuffers(end - start),
+): Promise<number> {
+  const size = buffers[0].length;
   let pos = start;
-  const readAt = (i: number) => file.read(buffers[i]!, 0, Math.max(0, Math.min(CHUNK, end - pos)), pos);
+  const readAt = (i: number) => file.read(buffers[i]!, 0, Math.max(0, Math.min(size, end - pos)), pos);
   let turn = 0;
   let pending = readAt(turn);
   for (;;) {
@@ -33,7 +45,8 @@ export async function hashFile(p: string, length = Infinity): Promise<string> {
   try {
     const file = await open(p, 'r');
     try {
-      await hashRange(file, hash, 0, length);
+      const { size } = await file.stat();
+      await hashRange(file, hash, 0, length, readBuffers(Math.min(size, length)));
     } finally {
       await file.close();
     }
