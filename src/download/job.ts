@@ -30,7 +30,8 @@ import {
   type SyncWriteGate,
 } from '../storage/small-file.js';
 import { loadState, saveState, statePathFor, type ResumeState } from '../storage/resume-state.js';
-import { discardBody, dropEarly, openEarly } from './body.js';
+import { discardBody } from '../transport/discard.js';
+import { dropEarly, openEarly } from './body.js';
 import { Checkpointer } from './checkpointer.js';
 import { fetchSegments } from './segmented.js';
 import { PrefixHasher } from './prefix-hash.js';
@@ -40,9 +41,8 @@ import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
 import type { DestinationClaims } from './claims.js';
 import type { DownloadItem, DownloadResult, ResultStatus } from './item.js';
 import { nameFromContentDisposition, nameFromUrl } from './naming.js';
+import { contentLength, header } from '../transport/headers.js';
 import {
-  contentLength,
-  header,
   ifRangeValue,
   parseContentRange,
   readValidator,

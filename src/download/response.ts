@@ -1,18 +1,6 @@
 /** Reading the parts of a response that decide how bytes are placed. All pure. */
 
-export type Headers = Record<string, string | string[] | undefined>;
-
-export function header(headers: Headers, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** Content-Length as a number, or undefined when absent or unreadable. */
-export function contentLength(headers: Headers): number | undefined {
-  const v = header(headers, 'content-length');
-  if (v === undefined || !/^\d+$/.test(v.trim())) return undefined;
-  return Number(v.trim());
-}
+import { header, type Headers } from '../transport/headers.js';
 
 export interface ContentRange {
   start: number;

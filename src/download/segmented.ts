@@ -5,9 +5,9 @@ import { AbortedError, HttpStatusError, RemoteChangedError, TruncatedBodyError }
 import type { FileSink } from '../storage/file-sink.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects } from '../transport/redirects.js';
-import { discardBody } from './body.js';
+import { discardBody } from '../transport/discard.js';
+import { header } from '../transport/headers.js';
 import {
-  header,
   ifRangeValue,
   parseContentRange,
   readValidator,

@@ -1,5 +1,7 @@
 import { InvalidUrlError, TooManyRedirectsError, UnsafeRedirectError } from '../errors/index.js';
 import type { HttpClient, HttpResponse } from './client.js';
+import { discardBody } from './discard.js';
+import { header } from './headers.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Credentials that must not follow a redirect to another origin. */
@@ -66,25 +68,8 @@ export async function getFollowingRedirects(
   for (let hop = 0; ; hop++) {
     const res = await client.request(current, { headers, signal: options.signal });
     if (!REDIRECTS.has(res.status)) return { ...res, requestHeaders: headers };
-    await drainSmall(res);
+    discardBody(res);
     if (hop >= options.maxRedirects) throw new TooManyRedirectsError(options.maxRedirects, url.href);
-    const location = res.headers.location;
-    ({ url: current, headers } = nextHop(current, Array.isArray(location) ? location[0] : location, headers));
-  }
-}
-
-/** Reads a small body to its end so the connection can carry the next request; closes a big one. */
-async function drainSmall(res: HttpResponse, limit = 64 * 1024): Promise<void> {
-  let seen = 0;
-  try {
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      seen += chunk.length;
-      if (seen > limit) {
-        res.body.destroy();
-        return;
-      }
-    }
-  } catch {
-    // A broken redirect body does not matter: the next hop opens what it needs.
+    ({ url: current, headers } = nextHop(current, header(res.headers, 'location'), headers));
   }
 }

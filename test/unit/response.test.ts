@@ -2,15 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   acceptsRanges,
-  contentLength,
   type ContentRange,
-  type Headers,
   ifRangeValue,
   parseContentRange,
   readValidator,
   type Validator,
   validatorChanged,
 } from '../../src/download/response.js';
+import { contentLength, type Headers } from '../../src/transport/headers.js';
 
 describe('parseContentRange', () => {
   const cases: Array<{ value: string | undefined; expected: ContentRange | undefined }> = [
