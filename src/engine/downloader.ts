@@ -1,5 +1,5 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
-import { AbortedError, ParafetchError, HttpStatusError, InvalidUrlError } from '../errors/index.js';
+import { AbortedError, type ParafetchError } from '../errors/index.js';
 import { DestinationClaims } from '../download/claims.js';
 import type { DownloadItem, DownloadResult } from '../download/item.js';
 import { DownloadJob, type JobContext } from '../download/job.js';
@@ -11,7 +11,7 @@ import type { DownloaderEvents, RunStats, RunSummary } from './events.js';
 import { HostGate, hostKey } from './host-gate.js';
 import { normalizeOptions, type DownloadOptions, type NormalizedOptions } from './options.js';
 import { AsyncQueue } from './result-queue.js';
-import { decideRetry } from './retry-policy.js';
+import { decideRetry, type RetryDecision } from './retry-policy.js';
 
 /** What `download` and `Downloader` accept: items, or bare URL strings. */
 export type ItemSource = Iterable<DownloadItem | string> | AsyncIterable<DownloadItem | string>;
@@ -116,7 +116,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       progress: (job, n) => this.#progress(job, n),
       syncWrites: new SyncWriteGate(),
       retryDelay: (failures, error) => {
-        const d = decideRetry({ attempt: failures, error, now: Date.now(), random: Math.random() }, options);
+        const d = this.#decide(failures, error);
         return d.retry ? d.delayMs : undefined;
       },
     };
@@ -250,15 +250,9 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     } catch (err) {
       if (signal.aborted) return this.#settle(await job.fail(new AbortedError(job.url, err), true));
       const error = this.#asError(err, job);
-      const now = Date.now();
-      const decision = decideRetry(
-        { attempt: job.attempts, error, now, random: Math.random() },
-        this.options,
-      );
+      const decision = this.#decide(job.attempts, error);
       if (!decision.retry) return this.#settle(await job.fail(error, false));
-      if (error instanceof HttpStatusError && error.retryAfter !== undefined) {
-        this.#gate.pause(entry.host, now + decision.delayMs);
-      }
+      if (decision.fromRetryAfter) this.#gate.pause(entry.host, Date.now() + decision.delayMs);
       this.#safeEmit('retry', {
         index: job.index,
         url: job.url,
@@ -275,10 +269,12 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     }
   }
 
+  #decide(attempt: number, error: ParafetchError): RetryDecision {
+    return decideRetry({ attempt, error, now: Date.now(), random: Math.random() }, this.options);
+  }
+
+  /** Any error of an item as a ParafetchError (ours pass through unchanged). */
   #asError(err: unknown, job: DownloadJob): ParafetchError {
-    if (err instanceof ParafetchError) return err;
-    if (err instanceof TypeError && err.message.includes('URL'))
-      return new InvalidUrlError(job.url, err.message);
     return toTransportError(err, job.url, this.options.timeouts);
   }
 

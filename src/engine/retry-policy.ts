@@ -25,7 +25,10 @@ export interface RetryInput {
   random: number;
 }
 
-export type RetryDecision = { retry: false; reason: string } | { retry: true; delayMs: number };
+export type RetryDecision =
+  | { retry: false; reason: string }
+  /** `fromRetryAfter`: the server set the delay, and it applies to its whole origin. */
+  | { retry: true; delayMs: number; fromRetryAfter?: true };
 
 /**
  * Whether and when to try again: transient errors are retried with capped exponential backoff
@@ -46,7 +49,7 @@ export function decideRetry(
       if (asked > policy.maxRetryAfterMs) {
         return { retry: false, reason: `Retry-After of ${asked} ms exceeds maxRetryAfterMs` };
       }
-      return { retry: true, delayMs: asked };
+      return { retry: true, delayMs: asked, fromRetryAfter: true };
     }
   }
 

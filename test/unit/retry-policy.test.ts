@@ -54,7 +54,7 @@ describe('decideRetry', () => {
     attempt: number;
     random?: number;
     policy?: typeof policy;
-    expected: { retry: true; delayMs: number } | { retry: false; reason: RegExp };
+    expected: { retry: true; delayMs: number; fromRetryAfter?: true } | { retry: false; reason: RegExp };
   }> = [
     // Errors that cannot succeed on a later attempt.
     {
@@ -180,7 +180,7 @@ describe('decideRetry', () => {
       name: '429 with Retry-After seconds',
       error: status(429, '3'),
       attempt: 1,
-      expected: { retry: true, delayMs: 3000 },
+      expected: { retry: true, delayMs: 3000, fromRetryAfter: true },
     },
     {
       name: '429 Retry-After ignores jitter',
@@ -188,25 +188,25 @@ describe('decideRetry', () => {
       attempt: 1,
       random: 0,
       policy: jittered,
-      expected: { retry: true, delayMs: 3000 },
+      expected: { retry: true, delayMs: 3000, fromRetryAfter: true },
     },
     {
       name: '503 with Retry-After HTTP-date',
       error: status(503, 'Wed, 21 Oct 2015 07:28:10 GMT'),
       attempt: 2,
-      expected: { retry: true, delayMs: 10_000 },
+      expected: { retry: true, delayMs: 10_000, fromRetryAfter: true },
     },
     {
       name: '503 with Retry-After date in the past retries at once',
       error: status(503, 'Wed, 21 Oct 2015 07:00:00 GMT'),
       attempt: 1,
-      expected: { retry: true, delayMs: 0 },
+      expected: { retry: true, delayMs: 0, fromRetryAfter: true },
     },
     {
       name: 'Retry-After exactly maxRetryAfterMs is honoured',
       error: status(429, '60'),
       attempt: 1,
-      expected: { retry: true, delayMs: 60_000 },
+      expected: { retry: true, delayMs: 60_000, fromRetryAfter: true },
     },
     {
       name: 'Retry-After above maxRetryAfterMs → no retry',
