@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { HEADER_NAME, HEADER_VALUE_FORBIDDEN } from '../download/rules.js';
 
 /**
  * Parsers for option values: each takes the text from argv, returns the value, and throws a
@@ -50,12 +51,13 @@ export function header(text: string): [name: string, value: string] {
   const colon = text.indexOf(':');
   const name = colon > 0 ? text.slice(0, colon).trim() : '';
   const value = colon > 0 ? text.slice(colon + 1).trim() : '';
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+  if (!HEADER_NAME.test(name)) {
     throw new InvalidArgumentError(
       `Expected 'Name: value' with a valid header name, got ${JSON.stringify(text)}.`,
     );
   }
-  if (/[\r\n\0]/.test(value)) throw new InvalidArgumentError('A header value cannot hold a line break.');
+  if (HEADER_VALUE_FORBIDDEN.test(value))
+    throw new InvalidArgumentError('A header value cannot hold a line break.');
   return [name, value];
 }
 

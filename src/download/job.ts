@@ -6,6 +6,7 @@ import type { ParafetchError } from '../errors/index.js';
 import {
   ChecksumMismatchError,
   DiskError,
+  InvalidOptionError,
   HttpStatusError,
   RemoteChangedError,
   TruncatedBodyError,
@@ -35,6 +36,7 @@ import { dropEarly, openEarly } from './body.js';
 import { Checkpointer } from './checkpointer.js';
 import { fetchSegments } from './segmented.js';
 import { PrefixHasher } from './prefix-hash.js';
+import { normalizeHeaders, normalizeSha256 } from './rules.js';
 import { SegmentTable, missingRanges, planSegments, type ByteRange, type StealPolicy } from './segments.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
@@ -71,6 +73,17 @@ const STEAL_MIN_MS = 50;
 
 function stealPolicy(minSplitSize: number): StealPolicy {
   return { minBytes: Math.min(STEAL_MIN, minSplitSize), minMs: STEAL_MIN_MS };
+}
+
+/**
+ * Rejects, before any request, item fields that could never work: a header that cannot be
+ * sent, a checksum that is not a SHA-256. (Found later, they would be retried as network errors.)
+ */
+function checkFields(item: DownloadItem): void {
+  normalizeHeaders('item.headers', item.headers);
+  if (item.sha256 !== undefined && (typeof item.sha256 !== 'string' || !normalizeSha256(item.sha256))) {
+    throw new InvalidOptionError('item.sha256', 'a SHA-256 of 64 hexadecimal digits', item.sha256);
+  }
 }
 
 /** Waves of pieces in a split download that is hashed (see #pieceCount). */
@@ -129,6 +142,7 @@ export class DownloadJob {
   async prepare(): Promise<DownloadResult | undefined> {
     const { options, claims } = this.#ctx;
     this.#urls = [this.item.url, ...(this.item.mirrors ?? [])].map(parseHttpUrl);
+    checkFields(this.item);
     this.#folder = options.dir;
     if (this.item.path !== undefined) {
       const { abs, isDir } = resolveInside(options.dir, this.item.path);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { InvalidOptionError } from '../errors/index.js';
+import { HEADER_VALUE_FORBIDDEN, normalizeHeaders } from '../download/rules.js';
 
 /** What to do when the destination file already exists. */
 export type OverwritePolicy = 'skip' | 'overwrite' | 'rename';
@@ -153,25 +154,6 @@ function plainObject(key: string, value: unknown, allowed: readonly string[]): R
   return value as Record<string, unknown>;
 }
 
-/** Validates request headers: names must be tokens, values strings without line breaks. */
-export function normalizeHeaders(key: string, value: unknown): Record<string, string> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidOptionError(key, 'an object of header names to string values', value);
-  }
-  const out: Record<string, string> = {};
-  for (const [name, v] of Object.entries(value)) {
-    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
-      throw new InvalidOptionError(`${key}`, 'header names made of token characters', name);
-    }
-    if (typeof v !== 'string' || /[\r\n\0]/.test(v)) {
-      throw new InvalidOptionError(`${key}.${name}`, 'a string without line breaks', v);
-    }
-    out[name.toLowerCase()] = v;
-  }
-  return out;
-}
-
 /** Validates every option once, rejects unknown keys, and fills in the defaults. */
 export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptions {
   if (typeof options !== 'object' || options === null) {
@@ -208,7 +190,10 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     throw new InvalidOptionError('overwrite', "one of 'skip', 'overwrite', 'rename'", overwrite);
   }
 
-  if (o.userAgent !== undefined && (typeof o.userAgent !== 'string' || /[\r\n\0]/.test(o.userAgent))) {
+  if (
+    o.userAgent !== undefined &&
+    (typeof o.userAgent !== 'string' || HEADER_VALUE_FORBIDDEN.test(o.userAgent))
+  ) {
     throw new InvalidOptionError('userAgent', 'a string without line breaks or NUL', o.userAgent);
   }
 

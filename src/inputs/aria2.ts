@@ -1,6 +1,7 @@
 import { errorEntry, itemEntry, warningEntry, type InputEntry } from './entry.js';
 import type { Line } from './lines.js';
-import { checkItem, headerProblem, normalizeSha256, show, urlProblem } from './validate.js';
+import { normalizeSha256 } from '../download/rules.js';
+import { checkItem, headerProblem, show, urlProblem } from './validate.js';
 
 /** One URL line of an aria2c input file and the option lines below it, as read so far. */
 interface Block {

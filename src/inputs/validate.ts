@@ -1,4 +1,5 @@
 import type { DownloadItem } from '../download/item.js';
+import { HEADER_NAME, HEADER_VALUE_FORBIDDEN, normalizeSha256 } from '../download/rules.js';
 import { describe } from '../errors/invalid-option.js';
 
 /** The fields of an item as a manifest spelled them, before validation. */
@@ -11,12 +12,6 @@ export interface ItemFields {
 }
 
 export type Checked = { ok: true; item: DownloadItem } | { ok: false; reason: string };
-
-const SHA256 = /^[0-9a-f]{64}$/i;
-/** RFC 9110 token characters. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// eslint-disable-next-line no-control-regex
-const HEADER_VALUE_FORBIDDEN = /[\r\n\u0000]/;
 
 /** Quotes a value for a message, shortened so that one bad line cannot flood a log. Pure. */
 export function show(value: string): string {
@@ -42,11 +37,6 @@ export function urlProblem(url: string): string | undefined {
     return `unsupported URL scheme ${show(parsed.protocol)} in ${show(url)}: only http and https`;
   }
   return undefined;
-}
-
-/** The lowercase form of a SHA-256 hex digest, or undefined when it is not 64 hex digits. Pure. */
-export function normalizeSha256(value: string): string | undefined {
-  return SHA256.test(value) ? value.toLowerCase() : undefined;
 }
 
 /** Why a request header cannot be sent, or undefined. Pure. */

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  checkItem,
-  headerProblem,
-  normalizeSha256,
-  urlProblem,
-  type ItemFields,
-} from '../../src/inputs/validate.js';
+import { normalizeSha256 } from '../../src/download/rules.js';
+import { checkItem, headerProblem, urlProblem, type ItemFields } from '../../src/inputs/validate.js';
 import { SHA } from './support.js';
 
 test('urlProblem: http and https URLs that parse, nothing else', () => {

@@ -108,6 +108,25 @@ describe('downloading a list', () => {
     }
   });
 
+  test('an item header that cannot be sent or a checksum that is not a SHA-256 fails at once, without a request', async () => {
+    const before = server.requests.length;
+    const results = await download(
+      [
+        { url: server.url('/f/7.bin'), headers: { 'X-A': 'a\r\nX-Evil: 1' } },
+        { url: server.url('/f/8.bin'), headers: { 'bad name': 'v' } },
+        { url: server.url('/f/9.bin'), sha256: 'sha256:abc' },
+      ],
+      { dir: await tempDir() },
+    );
+    for (const r of results) {
+      assert.equal(r.status, 'failed');
+      assert.equal(r.error?.code, 'INVALID_OPTION', r.error?.message);
+      assert.equal(r.attempts, 0);
+    }
+    assert.match(results[2]!.error!.message, /item\.sha256/);
+    assert.equal(server.requests.length, before);
+  });
+
   test('an existing file whose sha256 does not match is fetched again', async () => {
     const dir = await tempDir();
     const body = files.get('/f/5.bin')!;

@@ -5,10 +5,10 @@ import { InvalidOptionError } from '../../src/errors/index.js';
 import {
   type DownloadOptions,
   type NormalizedOptions,
-  normalizeHeaders,
   normalizeOptions,
   VERSION,
 } from '../../src/engine/options.js';
+import { normalizeHeaders } from '../../src/download/rules.js';
 
 const DEFAULTS: NormalizedOptions = {
   dir: process.cwd(),
