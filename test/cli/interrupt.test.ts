@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -39,6 +40,15 @@ test('Ctrl-C stops cleanly (exit 130, summary, .part kept); the same command aga
       10_000,
     );
     await waitFor(() => server.requests.filter((q) => q.url.startsWith('/slow/')).length === 3, 5000);
+    // The report file is written through a stream: give its last lines a moment to land.
+    const okInReport = () => {
+      try {
+        return jsonLines(readFileSync(report, 'utf8')).filter((r) => r.status === 'ok').length;
+      } catch {
+        return 0; // not created yet
+      }
+    };
+    await waitFor(() => okInReport() === 5, 5000).catch(() => {});
     const reported = jsonLines(await fs.readFile(report, 'utf8'));
     assert.equal(
       reported.filter((r) => r.status === 'ok').length,
