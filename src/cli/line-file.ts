@@ -12,21 +12,29 @@ import { createGzip } from 'node:zlib';
  */
 export class LineFile {
   readonly #stream: Writable;
+  /** Settles when the file is closed; rejects with the first error, naming the file. */
   readonly #done: Promise<void>;
 
-  private constructor(stream: Writable, done: Promise<void>) {
+  private constructor(file: string, stream: Writable, done: Promise<void>) {
     this.#stream = stream;
-    this.#done = done;
+    this.#done = done.catch((err: unknown) => {
+      throw cannotWrite(file, err);
+    });
     this.#done.catch(() => {}); // surfaced by write() and close()
   }
 
   /** Creates or truncates `file`; rejects when it cannot be opened for writing. */
   static async open(file: string): Promise<LineFile> {
-    const handle = await fs.open(file, 'w');
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'w');
+    } catch (err) {
+      throw cannotWrite(file, err);
+    }
     const out = handle.createWriteStream();
-    if (!file.toLowerCase().endsWith('.gz')) return new LineFile(out, finished(out));
+    if (!file.toLowerCase().endsWith('.gz')) return new LineFile(file, out, finished(out));
     const gzip = createGzip();
-    return new LineFile(gzip, pipeline(gzip, out));
+    return new LineFile(file, gzip, pipeline(gzip, out));
   }
 
   async write(text: string): Promise<void> {
@@ -39,4 +47,8 @@ export class LineFile {
     this.#stream.end();
     await this.#done;
   }
+}
+
+function cannotWrite(file: string, err: unknown): Error {
+  return new Error(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
 }

@@ -41,10 +41,10 @@ export class RunOutputs {
     o: { dir: string; report: string | undefined; saveFailed: string | undefined },
     onLoss: (message: string) => void,
   ): Promise<RunOutputs> {
-    const report = o.report === undefined ? undefined : await openNamed(o.report);
+    const report = o.report === undefined ? undefined : await LineFile.open(o.report);
     let failed: FailedList | undefined;
     if (o.saveFailed !== undefined) {
-      const file = await openNamed(o.saveFailed);
+      const file = await LineFile.open(o.saveFailed);
       const writer = createItemWriter(detectFormat(o.saveFailed));
       await file.write(writer.header());
       failed = { file, writer, name: o.saveFailed };
@@ -73,13 +73,5 @@ export class RunOutputs {
   async close(): Promise<void> {
     const results = await Promise.allSettled([this.#report?.close(), this.#failed?.file.close()]);
     for (const r of results) if (r.status === 'rejected') throw r.reason;
-  }
-}
-
-async function openNamed(file: string): Promise<LineFile> {
-  try {
-    return await LineFile.open(file);
-  } catch (err) {
-    throw new Error(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -127,6 +127,9 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
     },
   });
 
+  // The engine reports its summary before it throws an input error.
+  let ended: RunSummary | undefined;
+  downloader.once('end', (s: RunSummary) => (ended = s));
   try {
     let writing = true;
     for await (const result of downloader) {
@@ -144,25 +147,19 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
     try {
       summary = await downloader.run();
     } catch (err) {
-      // The item stream never throws; this is a safety net, not an expected path.
+      if (!ended) throw err;
       inputErrors++;
       renderer.error((err as Error).message);
-      const s = downloader.stats();
-      summary = {
-        ok: s.ok,
-        skipped: s.skipped,
-        failed: s.failed,
-        bytes: s.bytes,
-        ms: Date.now() - s.startedAt,
-        aborted: controller.signal.aborted,
-        failuresByCode: {},
-      };
+      summary = ended;
     }
     try {
       await outputs.close();
     } catch (err) {
-      fileErrors++;
-      renderer.error((err as Error).message);
+      // A write that failed during the run was reported then; closing only repeats it.
+      if (writing) {
+        fileErrors++;
+        renderer.error((err as Error).message);
+      }
     }
     renderer.finish({ summary, inputErrors, interrupted });
     return exitCodeOf({ interrupted, usageErrors: inputErrors + fileErrors, failed: summary.failed });

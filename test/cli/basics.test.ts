@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -168,6 +169,24 @@ describe('parafetch command', () => {
       await server.close();
     }
   });
+
+  test(
+    'a report that cannot be written is said once, with its name; the run stops with exit 2',
+    { skip: !existsSync('/dev/full') && 'no /dev/full here' },
+    async () => {
+      const server = await fileServer();
+      try {
+        // /dev/full opens, then every write fails with ENOSPC.
+        const r = await runCli(['-d', await tempDir(), '--report', '/dev/full', '-q', server.url('/a.txt')]);
+        assert.equal(r.code, 2, r.stderr);
+        const said = r.stderr.split('\n').filter((l) => l.includes('cannot write /dev/full'));
+        assert.equal(said.length, 1, r.stderr);
+        assert.match(said[0]!, /ENOSPC/);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   test('--report writes one line per item, every key present with a stable type, path relative to --dir', async () => {
     const server = await fileServer();
