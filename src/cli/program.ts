@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { INPUT_FORMATS } from '../inputs/index.js';
 import { VERSION } from '../index.js';
+import { DEFAULTS, LIMITS } from '../engine/options.js';
 import { header, integer, seconds, size } from './values.js';
 
 /** The options as commander leaves them, after the value parsers ran. */
@@ -136,20 +137,27 @@ export function createProgram(): Command {
 
   program
     .optionsGroup('Connections:')
-    .addOption(valued('-j, --concurrency <N>', 'files downloading at once', integer(1, 65_536), 16))
+    .addOption(
+      valued(
+        '-j, --concurrency <N>',
+        'files downloading at once',
+        integer(1, LIMITS.concurrency),
+        DEFAULTS.concurrency,
+      ),
+    )
     .addOption(
       valued(
         '--per-host <N>',
         'connections at once to one host (default: the value of -j)',
-        integer(1, 65_536),
+        integer(1, LIMITS.concurrency),
       ),
     )
     .addOption(
       valued(
         '-x, --split <N>',
         'connections per file, for large files on servers that allow it',
-        integer(1, 1024),
-        1,
+        integer(1, LIMITS.split),
+        DEFAULTS.split,
       ),
     )
     .addOption(
@@ -157,23 +165,53 @@ export function createProgram(): Command {
         '-k, --min-split-size <SIZE>',
         'split only files of at least 2*SIZE; K, M, G allowed',
         size,
-        1 << 20,
-        '1M',
+        DEFAULTS.minSplitSize,
+        `${DEFAULTS.minSplitSize / (1024 * 1024)}M`,
       ),
     )
-    .addOption(valued('--retries <N>', 'further attempts after a transient failure', integer(0, 1000), 5))
-    .addOption(valued('--connect-timeout <SEC>', 'seconds to establish a connection', seconds, 30_000, '30'))
-    .addOption(valued('--timeout <SEC>', 'seconds to wait for the response headers', seconds, 60_000, '60'))
+    .addOption(
+      valued(
+        '--retries <N>',
+        'further attempts after a transient failure',
+        integer(0, LIMITS.retries),
+        DEFAULTS.retries,
+      ),
+    )
+    .addOption(
+      valued(
+        '--connect-timeout <SEC>',
+        'seconds to establish a connection',
+        seconds,
+        DEFAULTS.timeouts.connect,
+        `${DEFAULTS.timeouts.connect / 1000}`,
+      ),
+    )
+    .addOption(
+      valued(
+        '--timeout <SEC>',
+        'seconds to wait for the response headers',
+        seconds,
+        DEFAULTS.timeouts.headers,
+        `${DEFAULTS.timeouts.headers / 1000}`,
+      ),
+    )
     .addOption(
       valued(
         '--stall-timeout <SEC>',
         'longest pause in seconds while receiving a body',
         seconds,
-        60_000,
-        '60',
+        DEFAULTS.timeouts.stall,
+        `${DEFAULTS.timeouts.stall / 1000}`,
       ),
     )
-    .addOption(valued('--max-redirects <N>', 'redirects followed per request', integer(0, 1000), 10))
+    .addOption(
+      valued(
+        '--max-redirects <N>',
+        'redirects followed per request',
+        integer(0, LIMITS.maxRedirects),
+        DEFAULTS.maxRedirects,
+      ),
+    )
     .addOption(
       new Option('-H, --header <HEADER>', "extra request header 'Name: value'; repeatable").argParser(
         (text: string, previous: [string, string][] | undefined) => [...(previous ?? []), header(text)],

@@ -154,6 +154,17 @@ function plainObject(key: string, value: unknown, allowed: readonly string[]): R
   return value as Record<string, unknown>;
 }
 
+/** The defaults and upper bounds of the options a command line also sets: one source for both. */
+export const DEFAULTS = {
+  concurrency: 16,
+  retries: 5,
+  maxRedirects: 10,
+  split: 1,
+  minSplitSize: 1024 * 1024,
+  timeouts: { connect: 30_000, headers: 60_000, stall: 60_000 },
+} as const;
+export const LIMITS = { concurrency: 65_536, retries: 1000, maxRedirects: 1000, split: 1024 } as const;
+
 /** Validates every option once, rejects unknown keys, and fills in the defaults. */
 export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptions {
   if (typeof options !== 'object' || options === null) {
@@ -167,8 +178,8 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
   if (o.dir !== undefined && (typeof o.dir !== 'string' || o.dir === '')) {
     throw new InvalidOptionError('dir', 'a non-empty string', o.dir);
   }
-  const concurrency = integer('concurrency', o.concurrency, 1, 16, 65_536);
-  const perHost = integer('perHost', o.perHost, 1, concurrency, 65_536);
+  const concurrency = integer('concurrency', o.concurrency, 1, DEFAULTS.concurrency, LIMITS.concurrency);
+  const perHost = integer('perHost', o.perHost, 1, concurrency, LIMITS.concurrency);
 
   const b = plainObject('backoff', o.backoff, ['baseMs', 'maxMs', 'factor', 'jitter']);
   const backoff = {
@@ -180,9 +191,9 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
 
   const t = plainObject('timeouts', o.timeouts, ['connect', 'headers', 'stall']);
   const timeouts = {
-    connect: integer('timeouts.connect', t.connect, 1, 30_000),
-    headers: integer('timeouts.headers', t.headers, 1, 60_000),
-    stall: integer('timeouts.stall', t.stall, 1, 60_000),
+    connect: integer('timeouts.connect', t.connect, 1, DEFAULTS.timeouts.connect),
+    headers: integer('timeouts.headers', t.headers, 1, DEFAULTS.timeouts.headers),
+    stall: integer('timeouts.stall', t.stall, 1, DEFAULTS.timeouts.stall),
   };
 
   const overwrite = o.overwrite ?? 'skip';
@@ -222,11 +233,11 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     dir: path.resolve(typeof o.dir === 'string' ? o.dir : process.cwd()),
     concurrency,
     perHost,
-    retries: integer('retries', o.retries, 0, 5, 1000),
+    retries: integer('retries', o.retries, 0, DEFAULTS.retries, LIMITS.retries),
     backoff,
     maxRetryAfterMs: integer('maxRetryAfterMs', o.maxRetryAfterMs, 0, 300_000),
     timeouts,
-    maxRedirects: integer('maxRedirects', o.maxRedirects, 0, 10, 1000),
+    maxRedirects: integer('maxRedirects', o.maxRedirects, 0, DEFAULTS.maxRedirects, LIMITS.maxRedirects),
     headers: normalizeHeaders('headers', o.headers),
     userAgent: (o.userAgent as string | undefined) ?? `parafetch/${VERSION}`,
     overwrite,
@@ -237,8 +248,8 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     hash: boolean('hash', o.hash, true),
     signal,
     progressIntervalMs: integer('progressIntervalMs', o.progressIntervalMs, 0, 250),
-    split: integer('split', o.split, 1, 1, 1024),
-    minSplitSize: integer('minSplitSize', o.minSplitSize, 1, 1024 * 1024),
+    split: integer('split', o.split, 1, DEFAULTS.split, LIMITS.split),
+    minSplitSize: integer('minSplitSize', o.minSplitSize, 1, DEFAULTS.minSplitSize),
     checkpointMs: integer('checkpointMs', o.checkpointMs, 10, 1000),
   };
 }
