@@ -168,13 +168,13 @@ export class DownloadJob {
     if (!state) return;
     this.stateOnDisk = true;
     if (state === 'invalid') return;
-    const partSize = await existingSize(part);
     const known = [this.item.url, ...(this.item.mirrors ?? [])];
     const validator: Validator = {};
     if (state.etag) validator.etag = state.etag;
     if (state.lastModified) validator.lastModified = state.lastModified;
-    if (partSize === undefined || partSize > state.size) return;
     if (!known.includes(state.url) || ifRangeValue(validator) === undefined) return;
+    const partSize = await existingSize(part);
+    if (partSize === undefined || partSize > state.size) return;
     // A single stream's part file holds bytes [0, its length); a segmented one, every
     // recorded range (it is laid out in full before the first write).
     const done: ByteRange[] = state.stream ? [[0, partSize]] : state.done;
@@ -325,10 +325,7 @@ export class DownloadJob {
       await sink?.close(true).catch(() => {});
       throw err;
     }
-    if (first && this.stateOnDisk) {
-      await removeQuietly(statePathFor(part));
-      this.stateOnDisk = false;
-    }
+    if (first) await this.#dropState(part);
     // A crash may lose what arrived since the last checkpoint: keep that under one segment per connection.
     const checkpoint = new Checkpointer(
       this,
@@ -362,7 +359,7 @@ export class DownloadJob {
       await hasher?.close();
       await sink.close(true).catch(() => {});
       if (err instanceof RemoteChangedError) {
-        await removeQuietly(statePathFor(part));
+        await this.#dropState(part, true);
         this.#table = undefined;
         this.#noSplit = true;
         this.#restart();
@@ -378,6 +375,16 @@ export class DownloadJob {
       await hasher?.close();
     }
     return this.#finish(part, table.size, digest, url);
+  }
+
+  /**
+   * Removes the resume state beside `part` and forgets it: when one may be there, or
+   * `always` (a failure path, where a stale state must not survive either).
+   */
+  async #dropState(part: string, always = false): Promise<void> {
+    if (!always && !this.stateOnDisk) return;
+    this.stateOnDisk = false;
+    await removeQuietly(statePathFor(part));
   }
 
   /** The state a later run needs to continue, or undefined when there is nothing to resume. */
@@ -497,7 +504,7 @@ export class DownloadJob {
     }
     if (failure instanceof DiskError) {
       await removeQuietly(part);
-      await removeQuietly(statePathFor(part));
+      await this.#dropState(part, true);
       this.#restart();
       throw failure;
     }
@@ -559,8 +566,7 @@ export class DownloadJob {
     }
     const part = partPathFor(this.finalPath!);
     syncWrites.record(writeSmallFileSync(part, this.finalPath!, chunks));
-    if (this.stateOnDisk) await removeQuietly(statePathFor(part));
-    this.stateOnDisk = false;
+    await this.#dropState(part);
     return this.#done('ok', received, digest);
   }
 
@@ -569,14 +575,13 @@ export class DownloadJob {
     const expected = this.item.sha256?.toLowerCase();
     if (expected !== undefined && digest !== expected) {
       await removeQuietly(part);
-      await removeQuietly(statePathFor(part));
+      await this.#dropState(part, true);
       this.#table = undefined;
       this.#restart();
       throw new ChecksumMismatchError(expected, digest ?? '', url.href);
     }
     await commit(part, this.finalPath!);
-    if (this.stateOnDisk) await removeQuietly(statePathFor(part));
-    this.stateOnDisk = false;
+    await this.#dropState(part);
     this.#table = undefined;
     return this.#done('ok', size, digest);
   }
@@ -610,7 +615,7 @@ export class DownloadJob {
   async fail(error: ParafetchError, keepPartial: boolean): Promise<DownloadResult> {
     if (this.finalPath !== undefined && !keepPartial) {
       await removeQuietly(partPathFor(this.finalPath));
-      await removeQuietly(statePathFor(partPathFor(this.finalPath)));
+      await this.#dropState(partPathFor(this.finalPath), true);
     }
     const result = this.#done('failed', this.bytes, undefined, error);
     result.path = this.finalPath;
