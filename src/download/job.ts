@@ -1,6 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ParafetchError } from '../errors/index.js';
 import {
@@ -465,17 +464,14 @@ export class DownloadJob {
     ) {
       return this.#receiveSmall(res, url, this.total);
     }
-    if (offset > 0) {
-      await fs.truncate(part, offset).catch((err) => {
-        discardBody(res);
-        throw new DiskError(`cannot resume ${part}: ${(err as Error).message}`, err);
-      });
-    }
-    let sink: FileSink;
+    let sink: FileSink | undefined;
     try {
       sink = await (early ?? FileSink.open(part, { truncate: offset === 0 }));
+      // Resuming: drop whatever lies past the bytes this attempt continues from.
+      if (offset > 0) await sink.truncate(offset);
     } catch (err) {
       discardBody(res);
+      await sink?.close(true).catch(() => {});
       throw err;
     }
 

@@ -97,3 +97,37 @@ describe('destinations never leave dir', () => {
     );
   });
 });
+
+test('regression: a part file swapped for a symlink between attempts is never followed', async () => {
+  const body = bytes(600_000, 41);
+  const dir = await tempDir();
+  const outside = path.join(await tempDir(), 'precious.bin');
+  const precious = bytes(500_000, 42);
+  await fs.writeFile(outside, precious);
+  let requests = 0;
+  const server = await startServer(async (req, res) => {
+    requests++;
+    if (requests === 1) {
+      // Half the body, then the connection breaks: the retry continues from the part file.
+      res.writeHead(200, { 'content-length': body.length, etag: '"p"', 'accept-ranges': 'bytes' });
+      res.write(body.subarray(0, 300_000), () => res.destroy());
+      return;
+    }
+    const part = path.join(dir, 'x.bin.part');
+    await fs.rm(part, { force: true });
+    await fs.symlink(outside, part);
+    serveBody(req, res, body, { etag: '"p"' });
+  });
+  try {
+    const [r] = await download([server.url('/x.bin')], {
+      dir,
+      retries: 1,
+      backoff: { baseMs: 1, maxMs: 5 },
+    });
+    assert.equal(requests, 2);
+    assert.notEqual(r!.status, 'ok');
+    assert.deepEqual(await fs.readFile(outside), precious, 'the file outside dir is untouched');
+  } finally {
+    await server.close();
+  }
+});
