@@ -1,5 +1,5 @@
 import type { DownloadOptions } from '../index.js';
-import { isInputFormat, type InputFormat } from '../inputs/index.js';
+import type { InputFormat } from '../inputs/index.js';
 import type { ParsedFlags } from './program.js';
 import { urlProblem } from './values.js';
 
@@ -44,9 +44,6 @@ export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrI
   }
   if (inputs.filter((i) => i === '-').length > 1)
     throw new UsageError("stdin ('-i -') can be read only once");
-  if (flags.inputFormat !== undefined && !isInputFormat(flags.inputFormat)) {
-    throw new UsageError(`unknown input format ${JSON.stringify(flags.inputFormat)}`);
-  }
 
   const headers: Record<string, string> = {};
   for (const [name, value] of flags.header ?? []) headers[name] = value;
@@ -79,7 +76,7 @@ export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrI
     urls,
     out: flags.out,
     inputs,
-    inputFormat: flags.inputFormat as InputFormat | undefined,
+    inputFormat: flags.inputFormat,
     options,
     report: flags.report,
     saveFailed: flags.saveFailed,

@@ -56,17 +56,15 @@ export class RunOutputs {
     if (this.#report) await this.#report.write(`${JSON.stringify(reportRecord(result, this.#dir))}\n`);
     const failed = this.#failed;
     if (!failed || result.status !== 'failed' || result.error?.code === 'ABORTED') return;
-    if (!this.#lossReported) {
-      const loss = failed.writer.loss(result.item);
-      if (loss !== undefined) {
-        this.#lossReported = true;
-        this.#onLoss(
-          `${failed.name} is written as ${failed.writer.format}, which leaves out ${loss} ` +
-            `(first for ${result.url}); name it .jsonl to keep every field`,
-        );
-      }
+    const { line, loss } = failed.writer.write(result.item);
+    if (loss !== undefined && !this.#lossReported) {
+      this.#lossReported = true;
+      this.#onLoss(
+        `${failed.name} is written as ${failed.writer.format}, which leaves out ${loss} ` +
+          `(first for ${result.url}); name it .jsonl to keep every field`,
+      );
     }
-    await failed.file.write(failed.writer.line(result.item));
+    await failed.file.write(line);
   }
 
   /** Flushes and closes both files; rejects with the first error. */

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { INPUT_FORMATS } from '../inputs/index.js';
+import { INPUT_FORMATS, type InputFormat } from '../inputs/index.js';
 import { VERSION } from '../index.js';
 import { DEFAULTS, LIMITS } from '../engine/options.js';
 import { header, integer, seconds, size } from './values.js';
@@ -7,7 +7,8 @@ import { header, integer, seconds, size } from './values.js';
 /** The options as commander leaves them, after the value parsers ran. */
 export interface ParsedFlags {
   input?: string[];
-  inputFormat?: string;
+  /** Commander's `.choices` admits only these. */
+  inputFormat?: InputFormat;
   dir: string;
   out?: string;
   concurrency: number;

@@ -14,6 +14,8 @@ export interface ItemWriter {
   header(): string;
   line(item: DownloadItem): string;
   loss(item: DownloadItem): string | undefined;
+  /** Both at once: the line, and what it loses. */
+  write(item: DownloadItem): { line: string; loss: string | undefined };
 }
 
 interface Written {
@@ -28,11 +30,16 @@ export function createItemWriter(format: InputFormat): ItemWriter {
     format,
     header: () => (format === 'csv' ? 'url,path,sha256\n' : format === 'tsv' ? 'url\tpath\tsha256\n' : ''),
     line: (item) => write(item).text,
-    loss: (item) => {
-      const { dropped } = write(item);
-      return dropped.length === 0 ? undefined : dropped.join('; ');
+    loss: (item) => lossOf(write(item)),
+    write: (item) => {
+      const written = write(item);
+      return { line: written.text, loss: lossOf(written) };
     },
   };
+}
+
+function lossOf(written: Written): string | undefined {
+  return written.dropped.length === 0 ? undefined : written.dropped.join('; ');
 }
 
 const WRITERS: Readonly<Record<InputFormat, (item: DownloadItem) => Written>> = {

@@ -3,10 +3,9 @@ import type { Downloader } from '../index.js';
 import { ActiveDownloads } from './active.js';
 import { truncate } from './format.js';
 import { HumanRenderer, type HumanOptions } from './human.js';
-import { RateMeter } from './rate.js';
 import { relativePath } from './report.js';
 import { resultLine } from './plain.js';
-import { activeLine, barLine, countsText } from './status.js';
+import { activeLine, barLine, countsText, statusSampler } from './status.js';
 
 /** Redraws per second of the live display (it reads `stats()` on each, never per chunk). */
 export const BAR_FPS = 8;
@@ -50,21 +49,12 @@ export class BarRenderer extends HumanRenderer {
     const slots = Math.min(SLOWEST_SHOWN, downloader.options.concurrency);
     const lines = Array.from({ length: 2 + slots }, () => multibar.create(1, 0, { text: '' }));
 
-    const started = Date.now();
-    const bytes = new RateMeter(5000);
-    const items = new RateMeter(20_000);
-    bytes.sample(started, 0);
-    items.sample(started, 0);
+    const sample = statusSampler(() => downloader.stats(), 5000, 20_000);
     multibar.on('update-pre', () => {
       const now = Date.now();
-      const stats = downloader.stats();
       const width = stream.columns ?? 100;
-      const view = {
-        stats,
-        elapsedMs: now - started,
-        bytesPerSecond: bytes.sample(now, stats.bytes),
-        itemsPerSecond: items.sample(now, stats.ok + stats.skipped + stats.failed),
-      };
+      const view = sample(now);
+      const { stats } = view;
       lines[0]!.update({ text: barLine(view) });
       lines[1]!.update({ text: `  ${countsText(stats)}` });
       const slowest = active.slowest(slots, now);

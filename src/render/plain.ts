@@ -1,9 +1,8 @@
 import type { Downloader, DownloadResult } from '../index.js';
 import { formatBytes, formatDuration } from './format.js';
 import { HumanRenderer, type HumanOptions } from './human.js';
-import { RateMeter } from './rate.js';
 import { relativePath } from './report.js';
-import { statusLine } from './status.js';
+import { statusLine, statusSampler } from './status.js';
 
 /** How often plain output prints its status line. */
 export const PLAIN_STATUS_EVERY_MS = 5000;
@@ -51,23 +50,8 @@ export class PlainRenderer extends HumanRenderer {
     downloader.on('result', (result) => {
       if (result.error?.code !== 'ABORTED') this.line(resultLine(result, dir));
     });
-    const started = Date.now();
-    const bytes = new RateMeter(this.#everyMs * 2);
-    const items = new RateMeter(this.#everyMs * 6);
-    bytes.sample(started, 0);
-    items.sample(started, 0);
-    this.#timer = setInterval(() => {
-      const now = Date.now();
-      const stats = downloader.stats();
-      this.line(
-        statusLine({
-          stats,
-          elapsedMs: now - started,
-          bytesPerSecond: bytes.sample(now, stats.bytes),
-          itemsPerSecond: items.sample(now, stats.ok + stats.skipped + stats.failed),
-        }),
-      );
-    }, this.#everyMs);
+    const sample = statusSampler(() => downloader.stats(), this.#everyMs * 2, this.#everyMs * 6);
+    this.#timer = setInterval(() => this.line(statusLine(sample(Date.now()))), this.#everyMs);
     this.#timer.unref();
   }
 

@@ -1,6 +1,7 @@
 import type { RunStats } from '../index.js';
 import type { ActiveDownload } from './active.js';
 import { formatBytes, formatCount, formatDuration, formatRate, truncateStart } from './format.js';
+import { RateMeter } from './rate.js';
 
 /** What a status line shows: the engine's counters and two rates measured on the display's timer. */
 export interface StatusView {
@@ -10,6 +11,31 @@ export interface StatusView {
   bytesPerSecond: number;
   /** Items finished (ok, skipped or failed) per second over the last few seconds. */
   itemsPerSecond: number;
+}
+
+/**
+ * Samples a run for its status display: call it on the display's timer. Rates are measured
+ * over `bytesWindowMs` and `itemsWindowMs` (items finish in bursts, so theirs is longer).
+ */
+export function statusSampler(
+  stats: () => RunStats,
+  bytesWindowMs: number,
+  itemsWindowMs: number,
+): (now: number) => StatusView {
+  const started = Date.now();
+  const bytes = new RateMeter(bytesWindowMs);
+  const items = new RateMeter(itemsWindowMs);
+  bytes.sample(started, 0);
+  items.sample(started, 0);
+  return (now) => {
+    const s = stats();
+    return {
+      stats: s,
+      elapsedMs: now - started,
+      bytesPerSecond: bytes.sample(now, s.bytes),
+      itemsPerSecond: items.sample(now, doneOf(s)),
+    };
+  };
 }
 
 /** Items finished so far. Pure. */
