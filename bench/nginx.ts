@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuSeconds, readProcTable } from './proc.js';
+import { treeCpuSeconds } from './proc.js';
+import { findBinary } from './paths.js';
 
 export const ECHO_MODULE = '/usr/lib/nginx/modules/ngx_http_echo_module.so';
 
@@ -39,11 +40,7 @@ export interface TestServer {
 }
 
 export function nginxBinary(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) {
-    const candidate = join(dir, 'nginx');
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  return undefined;
+  return findBinary('nginx', ['/usr/sbin', '/sbin']);
 }
 
 export function nginxVersion(bin: string): string {
@@ -160,10 +157,6 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
       continue;
     }
     const master = child.pid ?? -1;
-    const pids = (): number[] => [
-      master,
-      ...[...readProcTable().values()].filter((p) => p.ppid === master).map((p) => p.pid),
-    ];
     const onExit = (): void => {
       child.kill('SIGKILL');
     };
@@ -173,7 +166,7 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
       port,
       version: nginxVersion(bin),
       workers: opts.workers,
-      cpuSeconds: () => cpuSeconds(pids()),
+      cpuSeconds: () => treeCpuSeconds(master),
       resetW5Log: () => truncateSync(w5Log, 0),
       readW5Log: () =>
         readFileSync(w5Log, 'utf8')

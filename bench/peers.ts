@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ListFiles } from './data.js';
 import type { Invocation } from './measure.js';
-import { ROOT } from './paths.js';
+import { findBinary, ROOT } from './paths.js';
 
 export const PARAFETCH_CLI = join(ROOT, 'dist/src/cli/main.js');
 const POOL_SCRIPT = join(ROOT, 'bench/peers/pool.py');
@@ -178,8 +178,7 @@ export const TOOLS: Tool[] = [
 ];
 
 function onPath(bin: string): boolean {
-  if (bin.startsWith('/')) return existsSync(bin);
-  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, bin)));
+  return findBinary(bin) !== undefined;
 }
 
 /** Undefined when the tool can run, else why it cannot. */

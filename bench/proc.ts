@@ -73,11 +73,34 @@ export function readPss(pid: number): number | undefined {
   }
 }
 
-/** CPU seconds (user + system) used so far by the given processes. */
-export function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) ticks += readProc(pid)?.cpuTicks ?? 0;
+/** CPU seconds used so far by `root` and its live descendants, from one read of /proc. */
+export function treeCpuSeconds(root: number): number {
+  const table = readProcTable();
+  let ticks = table.get(root)?.cpuTicks ?? 0;
+  for (const p of descendants(root, table)) ticks += p.cpuTicks;
   return ticks / CLOCK_TICKS_PER_S;
+}
+
+/**
+ * Starts measuring the CPU the rest of the machine uses: busy time of every core, less the
+ * server and this harness. The returned function also takes out `toolCpuS`, the tool's own.
+ */
+export function otherCpuSince(serverCpuSeconds: () => number): (toolCpuS?: number) => {
+  serverCpuS: number;
+  otherCpuS: number;
+} {
+  const busy = machineBusySeconds();
+  const server = serverCpuSeconds();
+  const self = process.cpuUsage();
+  return (toolCpuS = 0) => {
+    const serverCpuS = serverCpuSeconds() - server;
+    const mine = process.cpuUsage(self);
+    const selfS = (mine.user + mine.system) / 1e6;
+    return {
+      serverCpuS,
+      otherCpuS: Math.max(0, machineBusySeconds() - busy - toolCpuS - serverCpuS - selfS),
+    };
+  };
 }
 
 /** CPU seconds the whole machine has spent busy (every core, every process) since boot. */

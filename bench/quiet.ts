@@ -2,20 +2,15 @@
 // more than anything the tools do. Opt-in (--wait-quiet S), since it can add minutes.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestServer } from './nginx.js';
-import { machineBusySeconds } from './proc.js';
+import { otherCpuSince } from './proc.js';
 
 const WINDOW_S = 0.5;
 
 /** Other processes' CPU use over the next half second, in cores (1 = one core busy). */
 export async function otherLoad(server: TestServer): Promise<number> {
-  const busy = machineBusySeconds();
-  const serverCpu = server.cpuSeconds();
-  const self = process.cpuUsage();
+  const other = otherCpuSince(() => server.cpuSeconds());
   await sleep(WINDOW_S * 1000);
-  const mine = process.cpuUsage(self);
-  const other =
-    machineBusySeconds() - busy - (server.cpuSeconds() - serverCpu) - (mine.user + mine.system) / 1e6;
-  return Math.max(0, other) / WINDOW_S;
+  return other().otherCpuS / WINDOW_S;
 }
 
 /** Waits until other load drops to `maxCores` or `maxWaitS` has passed; returns the seconds waited. */

@@ -7,7 +7,7 @@ import type { Dataset, ListFiles } from './data.js';
 import { measure, type Measured } from './measure.js';
 import type { TestServer } from './nginx.js';
 import type { Tool } from './peers.js';
-import { machineBusySeconds } from './proc.js';
+import { otherCpuSince } from './proc.js';
 import { waitForQuiet } from './quiet.js';
 import { verifyAll, verifyStopped, type Verdict } from './verify.js';
 import type { Workload } from './workloads.js';
@@ -100,19 +100,14 @@ export async function runCase(ctx: CaseContext): Promise<RunResult> {
   }
 
   if (workload.kind === 'stopped') server.resetW5Log();
-  const cpuBefore = server.cpuSeconds();
-  const busyBefore = machineBusySeconds();
-  const selfBefore = process.cpuUsage();
+  const other = otherCpuSince(() => server.cpuSeconds());
   const m = await measure(invocation, {
     logFile: join(ctx.logDir, `${slug}.log`),
     timeFile: join(ctx.logDir, `${slug}.time`),
     timeoutS: workload.timeoutS,
     stopAfterS: workload.stopAfterS,
   });
-  const serverCpuS = server.cpuSeconds() - cpuBefore;
-  const self = process.cpuUsage(selfBefore);
-  const selfS = (self.user + self.system) / 1e6;
-  const otherCpuS = Math.max(0, machineBusySeconds() - busyBefore - m.cpuS - serverCpuS - selfS);
+  const { serverCpuS, otherCpuS } = other(m.cpuS);
   const base = { wallS: m.wallS, cpuS: m.cpuS, peakRssBytes: m.peakRssBytes, serverCpuS, otherCpuS };
 
   const failure = describeFailure(m);
