@@ -46,13 +46,11 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   #wakeFiller: (() => void) | undefined;
   #finish: (() => void) | undefined;
   #gateTimer: NodeJS.Timeout | undefined;
-  #stats: RunStats = {
+  /** The counters; the rest of RunStats is read from the queues when asked. */
+  #stats: Pick<RunStats, 'ok' | 'skipped' | 'failed' | 'bytes' | 'startedAt'> = {
     ok: 0,
     skipped: 0,
     failed: 0,
-    active: 0,
-    queued: 0,
-    inputDone: false,
     bytes: 0,
     startedAt: 0,
   };

@@ -21,7 +21,6 @@ export interface HttpResponse {
 }
 
 export interface RequestInit {
-  method?: 'GET' | 'HEAD';
   headers: Record<string, string>;
   signal?: AbortSignal | undefined;
 }
@@ -70,7 +69,7 @@ export class HttpClient {
       const res = await this.#dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
-        method: init.method ?? 'GET',
+        method: 'GET',
         headers: init.headers,
         signal: init.signal,
       });
