@@ -22,7 +22,12 @@ export type ErrorCode =
   | 'REMOTE_CHANGED'
   | 'ABORTED'
   | 'INVALID_OPTION'
-  | 'INPUT_ERROR';
+  | 'INPUT_ERROR'
+  | 'PROXY_AUTH_REQUIRED'
+  | 'PROXY_REFUSED'
+  | 'PROXY_ERROR'
+  | 'LOW_SPEED'
+  | 'INTERNAL_ERROR';
 
 export class ParafetchError extends Error {
   readonly code: ErrorCode;

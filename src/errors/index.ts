@@ -12,3 +12,6 @@ export { RemoteChangedError } from './remote-changed.js';
 export { AbortedError } from './aborted.js';
 export { InvalidOptionError } from './invalid-option.js';
 export { InputError } from './input.js';
+export { ProxyError, type ProxyCode } from './proxy.js';
+export { LowSpeedError } from './low-speed.js';
+export { InternalError } from './internal.js';
