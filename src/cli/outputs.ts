@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { DownloadResult } from '../index.js';
 import { createItemWriter, detectFormat, type ItemWriter } from '../inputs/index.js';
+import { jsonLine } from '../render/printable.js';
 import { reportRecord } from '../render/report.js';
 import { LineFile } from './line-file.js';
 
@@ -53,7 +54,7 @@ export class RunOutputs {
   }
 
   async add(result: DownloadResult): Promise<void> {
-    if (this.#report) await this.#report.write(`${JSON.stringify(reportRecord(result, this.#dir))}\n`);
+    if (this.#report) await this.#report.write(`${jsonLine(reportRecord(result, this.#dir))}\n`);
     const failed = this.#failed;
     if (!failed || result.status !== 'failed' || result.error?.code === 'ABORTED') return;
     const { line, loss } = failed.writer.write(result.item);

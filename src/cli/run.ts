@@ -4,6 +4,7 @@ import { Downloader, InvalidOptionError, type RunSummary } from '../index.js';
 import { HumanRenderer } from '../render/human.js';
 import { JsonRenderer } from '../render/json.js';
 import { PlainRenderer } from '../render/plain.js';
+import { printable, printableLines } from '../render/printable.js';
 import { allOf, type OutputStream, type Renderer } from '../render/renderer.js';
 import { toConfig, UsageError, type CliConfig } from './config.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
@@ -34,7 +35,7 @@ export async function runCli(io: CliIo): Promise<number> {
 function parseArgs(io: CliIo): CliConfig | number {
   const program = createProgram().configureOutput({
     writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
+    writeErr: (text) => io.stderr.write(printableLines(text)),
     outputError: (text, write) => write(`parafetch: ${text}`),
   });
   try {
@@ -48,7 +49,7 @@ function parseArgs(io: CliIo): CliConfig | number {
 }
 
 function usage(io: CliIo, message: string): number {
-  io.stderr.write(`parafetch: error: ${message}\n(run parafetch --help for usage)\n`);
+  io.stderr.write(`parafetch: error: ${printable(message)}\n(run parafetch --help for usage)\n`);
   return EXIT.USAGE;
 }
 

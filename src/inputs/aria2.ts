@@ -1,7 +1,12 @@
 import { errorEntry, itemEntry, warningEntry, type InputEntry } from './entry.js';
-import type { Line } from './lines.js';
+import { overlongReason, type Line } from './lines.js';
 import { normalizeSha256 } from '../download/rules.js';
-import { checkItem, headerProblem, show, urlProblem } from './validate.js';
+import { checkItem, countProblem, headerProblem, show, urlProblem } from './validate.js';
+
+/** Most option lines one item may have. */
+export const MAX_OPTION_LINES = 1000;
+/** Most characters the option lines of one item may hold together. */
+export const MAX_OPTION_CHARS = 1 << 20;
 
 /** One URL line of an aria2c input file and the option lines below it, as read so far. */
 interface Block {
@@ -15,6 +20,11 @@ interface Block {
   readonly headers: Map<string, readonly [name: string, value: string]>;
   /** Set when a line of the block was an error: the item is not emitted. */
   failed: boolean;
+  /** Option lines and their characters so far, counted even after an error. */
+  optionLines: number;
+  optionChars: number;
+  /** Set once a bound was passed: the block's further lines are dropped without a note. */
+  overBound: boolean;
 }
 
 /** A note produced by one option line: an error drops the item, a warning does not. */
@@ -38,18 +48,28 @@ export function joinAria2Path(dir: string | undefined, out: string | undefined):
  * ignored with a warning. An item is emitted, with the line number of its URL line, when the
  * next URL line or the end of the input shows that its options are complete. Blank lines and
  * lines starting with `#` are skipped, as aria2c does.
+ *
+ * aria2c holds every option line of an item; here an item is bounded: past MAX_OPTION_LINES
+ * option lines, MAX_OPTION_CHARS characters of them, MAX_HEADERS headers or MAX_MIRRORS mirrors,
+ * the item is dropped with one error naming the line, and its further option lines are read
+ * and skipped without being held.
  */
 export async function* readAria2(lines: AsyncIterable<Line>, source: string): AsyncGenerator<InputEntry> {
   let block: Block | undefined;
-  for await (const { number, text } of lines) {
+  for await (const line of lines) {
+    const { number, text } = line;
     const trimmed = text.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    if (!line.overlong && (trimmed === '' || trimmed.startsWith('#'))) continue;
     if (text.startsWith(' ') || text.startsWith('\t')) {
       if (block === undefined) {
         yield errorEntry(source, number, `option line ${show(trimmed)} has no URL line before it`);
         continue;
       }
-      const note = applyOption(block, trimmed);
+      if (block.overBound) continue;
+      const bound = boundProblem(block, text.length);
+      const note: Note =
+        bound ?? (line.overlong ? { error: overlongReason(line) } : applyOption(block, trimmed));
+      if (bound !== undefined) block.overBound = true;
       if (note !== undefined && 'error' in note) {
         block.failed = true;
         yield errorEntry(source, number, note.error);
@@ -59,23 +79,48 @@ export async function* readAria2(lines: AsyncIterable<Line>, source: string): As
       continue;
     }
     if (block !== undefined) yield* finish(block, source);
-    const [url = '', ...mirrors] = trimmed.split('\t').filter((uri) => uri.trim() !== '');
+    const [url = '', ...mirrors] = line.overlong
+      ? []
+      : trimmed.split('\t').filter((uri) => uri.trim() !== '');
     block = {
       line: number,
       url: url.trim(),
       mirrors: mirrors.map((m) => m.trim()),
       headers: new Map(),
       failed: false,
+      optionLines: 0,
+      optionChars: 0,
+      overBound: false,
     };
-    for (const uri of [block.url, ...block.mirrors]) {
-      const problem = urlProblem(uri);
-      if (problem === undefined) continue;
+    const problem = line.overlong
+      ? overlongReason(line)
+      : (countProblem('mirrors', mirrors.length) ??
+        [block.url, ...block.mirrors].map(urlProblem).find(Boolean));
+    if (problem !== undefined) {
       block.failed = true;
       yield errorEntry(source, number, problem);
-      break;
     }
   }
   if (block !== undefined) yield* finish(block, source);
+}
+
+/**
+ * Counts one more option line of `chars` characters; says why the item is dropped once the
+ * block passes a bound, so that an item holds bounded memory whatever its input.
+ */
+function boundProblem(block: Block, chars: number): { error: string } | undefined {
+  block.optionLines += 1;
+  block.optionChars += chars;
+  const why =
+    block.optionLines > MAX_OPTION_LINES
+      ? `more than ${MAX_OPTION_LINES} option lines`
+      : block.optionChars > MAX_OPTION_CHARS
+        ? `option lines longer than ${MAX_OPTION_CHARS} characters in total`
+        : undefined;
+  if (why === undefined) return undefined;
+  return {
+    error: `${why}: the item of line ${block.line} is dropped, and its further option lines are skipped`,
+  };
 }
 
 function* finish(block: Block, source: string): Generator<InputEntry> {
@@ -136,6 +181,13 @@ function setHeader(block: Block, name: string, value: string): Note {
   if (problem !== undefined) return { error: problem };
   const key = name.toLowerCase();
   const repeated = block.headers.has(key);
+  const tooMany = repeated ? undefined : countProblem('headers', block.headers.size + 1);
+  if (tooMany !== undefined) {
+    block.overBound = true;
+    return {
+      error: `${tooMany}: the item of line ${block.line} is dropped, and its further option lines are skipped`,
+    };
+  }
   block.headers.set(key, [name, value]);
   return repeated ? { warning: `header ${name} is given more than once; the last value is used` } : undefined;
 }

@@ -1,7 +1,7 @@
 import { CsvError, type Info, type Options } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { errorEntry, itemEntry, warningEntry, type InputEntry } from './entry.js';
-import { MAX_LINE_LENGTH, type Line } from './lines.js';
+import { MAX_LINE_LENGTH, overlongReason, type Line } from './lines.js';
 import { checkItem, show } from './validate.js';
 
 /** Where the columns parafetch reads sit in a header row. */
@@ -125,7 +125,15 @@ export async function* readCsv(
     let recordStart = 0;
     let end = 0; // lines[0, end) end with a complete record
     for (let i = open.length; i < lines.length; i += 1) {
-      const { text } = lines[i] as Line;
+      const { text, overlong } = lines[i] as Line;
+      if (overlong) {
+        // Reported on its own; a record still open before it is parsed on its own (as an error).
+        if (i > spanStart) spans.push([spanStart, i]);
+        spans.push([i, i + 1]);
+        spanStart = end = i + 1;
+        quotes = openLength = 0;
+        continue;
+      }
       if (quotes % 2 === 0) {
         if (text.startsWith('#')) {
           end = i + 1;
@@ -149,7 +157,9 @@ export async function* readCsv(
     if (end > spanStart) spans.push([spanStart, end]);
     open = lines.slice(end);
     for (const [from, to] of spans) {
-      if (!(yield* entriesOf(spanOf(lines.slice(from, to))))) return;
+      const first = lines[from] as Line;
+      if (first.overlong) yield errorEntry(source, first.number, overlongReason(first));
+      else if (!(yield* entriesOf(spanOf(lines.slice(from, to))))) return;
     }
   }
   if (open.length > 0) yield* entriesOf(spanOf(open));

@@ -1,5 +1,5 @@
 import { errorEntry, itemEntry, warningEntry, type InputEntry } from './entry.js';
-import type { Line } from './lines.js';
+import { overlongReason, type Line } from './lines.js';
 import { checkItem, showValue, type Checked, type ItemFields } from './validate.js';
 
 const KEYS: ReadonlySet<string> = new Set(['url', 'mirrors', 'path', 'sha256', 'headers']);
@@ -56,7 +56,12 @@ export function parseJsonLine(text: string): { checked: Checked; ignored: string
  * Blank lines are skipped; other keys are ignored with a warning.
  */
 export async function* readJsonl(lines: AsyncIterable<Line>, source: string): AsyncGenerator<InputEntry> {
-  for await (const { number, text } of lines) {
+  for await (const line of lines) {
+    const { number, text } = line;
+    if (line.overlong) {
+      yield errorEntry(source, number, overlongReason(line));
+      continue;
+    }
     const parsed = parseJsonLine(text);
     if (parsed === undefined) continue;
     const { checked, ignored } = parsed;

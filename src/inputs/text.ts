@@ -1,5 +1,5 @@
 import { errorEntry, itemEntry, type InputEntry } from './entry.js';
-import type { Line } from './lines.js';
+import { overlongReason, type Line } from './lines.js';
 import { checkItem, type Checked } from './validate.js';
 
 /**
@@ -25,7 +25,12 @@ export function parseTextLine(text: string): Checked | undefined {
 
 /** Items of a plain URL list, one per line. */
 export async function* readText(lines: AsyncIterable<Line>, source: string): AsyncGenerator<InputEntry> {
-  for await (const { number, text } of lines) {
+  for await (const line of lines) {
+    const { number, text } = line;
+    if (line.overlong) {
+      yield errorEntry(source, number, overlongReason(line));
+      continue;
+    }
     const checked = parseTextLine(text);
     if (checked === undefined) continue;
     yield checked.ok ? itemEntry(source, number, checked.item) : errorEntry(source, number, checked.reason);

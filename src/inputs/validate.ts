@@ -11,6 +11,17 @@ export interface ItemFields {
   headers?: Readonly<Record<string, string>>;
 }
 
+/** Most mirrors one item may list besides its URL. */
+export const MAX_MIRRORS = 100;
+/** Most request headers one item may carry (Apache's LimitRequestFields is 100 too). */
+export const MAX_HEADERS = 100;
+
+/** Why an item may not carry this many mirrors or headers, or undefined. Pure. */
+export function countProblem(what: 'mirrors' | 'headers', count: number): string | undefined {
+  const max = what === 'mirrors' ? MAX_MIRRORS : MAX_HEADERS;
+  return count > max ? `more than ${max} ${what} for one item` : undefined;
+}
+
 export type Checked = { ok: true; item: DownloadItem } | { ok: false; reason: string };
 
 /** Quotes a value for a message, shortened so that one bad line cannot flood a log. Pure. */
@@ -53,6 +64,8 @@ export function headerProblem(name: string, value: string): string | undefined {
  */
 export function checkItem(fields: ItemFields): Checked {
   const url = fields.url.trim();
+  const tooMany = countProblem('mirrors', fields.mirrors?.length ?? 0);
+  if (tooMany !== undefined) return { ok: false, reason: tooMany };
   const mirrors = (fields.mirrors ?? []).map((m) => m.trim());
   for (const u of [url, ...mirrors]) {
     const problem = urlProblem(u);
@@ -72,6 +85,8 @@ export function checkItem(fields: ItemFields): Checked {
   }
   if (fields.headers !== undefined) {
     const entries = Object.entries(fields.headers);
+    const tooMany = countProblem('headers', entries.length);
+    if (tooMany !== undefined) return { ok: false, reason: tooMany };
     for (const [name, value] of entries) {
       const problem = headerProblem(name, value);
       if (problem !== undefined) return { ok: false, reason: problem };

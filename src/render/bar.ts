@@ -5,6 +5,7 @@ import { truncate } from './format.js';
 import { HumanRenderer, type HumanOptions } from './human.js';
 import { relativePath } from './report.js';
 import { resultLine } from './plain.js';
+import { printable } from './printable.js';
 import { activeLine, barLine, countsText, statusSampler } from './status.js';
 
 /** Redraws per second of the live display (it reads `stats()` on each, never per chunk). */
@@ -43,7 +44,8 @@ export class BarRenderer extends HumanRenderer {
       // Forced with --progress bar on a non-terminal: print the display once a second.
       noTTYOutput: stream.isTTY !== true,
       notTTYSchedule: 1000,
-      format: (_options, params, payload: { text: string }) => truncate(payload.text, params.maxWidth - 1),
+      format: (_options, params, payload: { text: string }) =>
+        truncate(printable(payload.text), params.maxWidth - 1),
     });
     this.#multibar = multibar;
     const slots = Math.min(SLOWEST_SHOWN, downloader.options.concurrency);
@@ -60,14 +62,14 @@ export class BarRenderer extends HumanRenderer {
       const slowest = active.slowest(slots, now);
       for (let i = 0; i < slots; i++) {
         const a = slowest[i];
-        const name = a ? (relativePath(dir, a.path) ?? a.url) : '';
+        const name = a ? printable(relativePath(dir, a.path) ?? a.url) : '';
         lines[2 + i]!.update({ text: a ? activeLine(a, name, now, width) : '' });
       }
     });
   }
 
   protected override line(text: string): void {
-    if (this.#multibar) this.#multibar.log(`${text}\n`);
+    if (this.#multibar) this.#multibar.log(`${printable(text)}\n`);
     else super.line(text);
   }
 

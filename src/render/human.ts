@@ -1,4 +1,5 @@
 import type { Downloader } from '../index.js';
+import { printable } from './printable.js';
 import type { InputProblem, OutputStream, Renderer } from './renderer.js';
 import { FailureSamples, summaryLines, type RunEnd } from './summary.js';
 
@@ -53,16 +54,16 @@ export class HumanRenderer implements Renderer {
   finish(end: RunEnd): void {
     this.stop();
     if (this.options.quiet) return;
-    for (const line of summaryLines(end, this.samples)) this.options.stream.write(`${line}\n`);
+    for (const line of summaryLines(end, this.samples)) this.options.stream.write(`${printable(line)}\n`);
   }
 
   abandon(): void {
     this.stop();
   }
 
-  /** Writes one line; a live display puts it above itself. */
+  /** Writes one line, escaped (see `printable`); a live display puts it above itself. */
   protected line(text: string): void {
-    this.options.stream.write(`${text}\n`);
+    this.options.stream.write(`${printable(text)}\n`);
   }
 
   /** Stops any timer and live display. */

@@ -1,4 +1,5 @@
 import type { Downloader } from '../index.js';
+import { jsonLine } from './printable.js';
 import type { InputProblem, OutputStream, Renderer } from './renderer.js';
 import { reportRecord } from './report.js';
 import type { RunEnd } from './summary.js';
@@ -52,6 +53,6 @@ export class JsonRenderer implements Renderer {
   abandon(): void {}
 
   #emit(event: Record<string, unknown>): void {
-    this.#out.write(`${JSON.stringify(event)}\n`);
+    this.#out.write(`${jsonLine(event)}\n`);
   }
 }

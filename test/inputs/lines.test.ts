@@ -29,26 +29,45 @@ test('splitLines: terminators, chunk boundaries, BOM, last line', async () => {
   }
 });
 
-test('splitLines: a line longer than the limit ends reading with its line number', async () => {
-  const error = await collect(
-    splitLines(chunksOf(['ok\n', 'x'.repeat(6), 'y'.repeat(6), '\n']), 'big.txt', 10),
-  ).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  assert.ok(error instanceof InputError);
-  assert.equal(error.message, 'big.txt:2: line is longer than 10 characters; is this a text manifest?');
-  assert.equal(error.line, 2);
-  for (const parts of [['0123456789a\n'], ['0123456789a'], ['0123456789a\r\n']]) {
-    await assert.rejects(
-      collect(splitLines(chunksOf(parts), 'f', 10)),
-      /f:1: line is longer than 10 characters/,
-    );
+test('splitLines: a line longer than the limit is yielded as overlong, with its start only, and reading goes on', async () => {
+  const read = (parts: string[]) => collect(splitLines(chunksOf(parts), 'big.txt', 10));
+  const long = (number: number, text: string): Line => ({ number, text, overlong: true });
+  const cases: [string, string[], Line[]][] = [
+    [
+      'across chunks, then a normal line',
+      ['ok\n', 'x'.repeat(6), 'y'.repeat(6), 'z'.repeat(50), '\nnext\n'],
+      lines('ok').concat([long(2, 'x'.repeat(6) + 'y'.repeat(6))], [{ number: 3, text: 'next' }]),
+    ],
+    [
+      'one past the limit, in one chunk',
+      ['0123456789a\nb'],
+      [long(1, '0123456789a'), { number: 2, text: 'b' }],
+    ],
+    ['one past the limit, last line without newline', ['0123456789a'], [long(1, '0123456789a')]],
+    ['one past the limit with CRLF', ['0123456789a\r\n'], [long(1, '0123456789a')]],
+    [
+      'two overlong lines in a row',
+      ['a'.repeat(60) + '\n' + 'b'.repeat(60)],
+      [long(1, 'a'.repeat(40)), long(2, 'b'.repeat(40))],
+    ],
+    // Exactly at the limit is fine, also with a CR before the LF.
+    ['exactly at the limit', ['0123456789\r\n0123456789'], lines('0123456789', '0123456789')],
+  ];
+  for (const [name, parts, expected] of cases) assert.deepEqual(await read(parts), expected, name);
+});
+
+test('splitLines: an overlong line is not held, however long it is', async () => {
+  // 64 MiB without a newline, in 1 MiB chunks: only the line's first characters are kept.
+  async function* endless(): AsyncGenerator<Buffer> {
+    const chunk = Buffer.alloc(1 << 20, 'x');
+    for (let i = 0; i < 64; i++) yield chunk;
+    yield Buffer.from('\nafter\n');
   }
-  // Exactly at the limit is fine, also with a CR before the LF.
-  assert.deepEqual(await collect(splitLines(chunksOf(['0123456789\r\n0123456789']), 'f', 10)), [
-    { number: 1, text: '0123456789' },
-    { number: 2, text: '0123456789' },
+  const seen: Line[] = [];
+  for await (const line of splitLines(endless(), 'f', 1000)) seen.push(line);
+  assert.deepEqual(seen, [
+    { number: 1, text: 'x'.repeat(40), overlong: true },
+    { number: 2, text: 'after' },
   ]);
 });
 
