@@ -14,29 +14,20 @@ import type { NormalizedOptions } from '../engine/options.js';
 import type { DirectoryGuard } from '../storage/safe-path.js';
 import { resolveInside } from '../storage/safe-path.js';
 import { FileSink } from '../storage/file-sink.js';
-import {
-  commit,
-  exists,
-  existingSize,
-  partPathFor,
-  removeQuietly,
-  numberedName,
-} from '../storage/finalize.js';
-import { hashFile } from '../storage/hash-file.js';
-import {
-  existingSizeSync,
-  writePartSync,
-  writeSmallFileSync,
-  type SyncWriteGate,
-} from '../storage/small-file.js';
-import { loadState, saveState, statePathFor, type ResumeState } from '../storage/resume-state.js';
+import { exists, partPathFor, removeQuietly } from '../storage/finalize.js';
+import { hashRange } from '../storage/hash-file.js';
+import { writePartSync, writeSmallFileSync, type SyncWriteGate } from '../storage/small-file.js';
+import { saveState, statePathFor, type ResumeState } from '../storage/resume-state.js';
 import { discardBody } from '../transport/discard.js';
 import { dropEarly, openEarly } from './body.js';
 import { Checkpointer } from './checkpointer.js';
-import { fetchSegments } from './segmented.js';
-import { PrefixHasher } from './prefix-hash.js';
+import { settleDestination } from './destination.js';
+import { loadResume } from './resume-load.js';
+import { receiveSegmented, stealPolicy } from './segmented-download.js';
+import { readSmallBody } from './small-body.js';
+import { receiveStream } from './stream-body.js';
 import { normalizeHeaders, normalizeSha256 } from './rules.js';
-import { SegmentTable, missingRanges, planSegments, type ByteRange, type StealPolicy } from './segments.js';
+import { SegmentTable, planSegments } from './segments.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
 import type { DestinationClaims } from './claims.js';
@@ -65,15 +56,6 @@ export interface JobContext {
   retryDelay(failures: number, error: ParafetchError): number | undefined;
 }
 
-/** Ranges smaller than twice this are not split again by work stealing. */
-const STEAL_MIN = 32 * 1024;
-/** A range that ends sooner than this is not split (raised to a few round trips once they are seen). */
-const STEAL_MIN_MS = 50;
-
-function stealPolicy(minSplitSize: number): StealPolicy {
-  return { minBytes: Math.min(STEAL_MIN, minSplitSize), minMs: STEAL_MIN_MS };
-}
-
 /**
  * Rejects, before any request, item fields that could never work: a header that cannot be
  * sent, a checksum that is not a SHA-256. (Found later, they would be retried as network errors.)
@@ -95,6 +77,10 @@ const SMALL_BODY = 256 * 1024;
  * One item from plan to final file: decide the destination, fetch, verify, move into place.
  * A job lives across attempts, so a retry after a partial body continues where the bytes on
  * disk end (Range + If-Range) when the server allows it, and starts over cleanly otherwise.
+ *
+ * The resume state beside the `.part` file only ever claims bytes the file durably holds:
+ * before a part file is restarted from zero the state is removed, and before one resumed from
+ * a single stream's state is laid out in full, that state is replaced by one naming its ranges.
  */
 export class DownloadJob {
   readonly index: number;
@@ -112,9 +98,13 @@ export class DownloadJob {
   progressAt = 0;
   #urls: URL[] = [];
   #folder = '';
+  /** The destination folder's real path, when the platform can check open files against it. */
+  #realDir: string | undefined;
   #validator: Validator | undefined;
   #hash: Hash | undefined;
   #release: (() => void) | undefined;
+  /** Where the current response's body must end at the latest (its range, or the size). */
+  #limit: number | undefined;
   /** The segments of a ranged download; kept across attempts to resume them. */
   #table: SegmentTable | undefined;
   /** Set once ranges proved unreliable for this file: later attempts use one stream. */
@@ -123,6 +113,8 @@ export class DownloadJob {
   #freshFolder = false;
   /** Whether a resume state file may exist beside the part file (so it must be removed). */
   stateOnDisk = false;
+  /** Whether that state may be a single stream's (its part file's length is its progress). */
+  #streamState = false;
 
   constructor(index: number, item: DownloadItem, ctx: JobContext) {
     this.index = index;
@@ -161,55 +153,37 @@ export class DownloadJob {
 
   /** Picks up a partial download an earlier run left, when its state can be trusted. */
   async #loadResumeState(): Promise<void> {
-    const part = partPathFor(this.finalPath!);
-    if (this.#ctx.syncWrites.enabled && !existsSync(statePathFor(part))) return;
-    const state = await loadState(statePathFor(part));
-    if (!state) return;
-    this.stateOnDisk = true;
-    if (state === 'invalid') return;
-    const known = [this.item.url, ...(this.item.mirrors ?? [])];
-    const validator: Validator = {};
-    if (state.etag) validator.etag = state.etag;
-    if (state.lastModified) validator.lastModified = state.lastModified;
-    if (!known.includes(state.url) || ifRangeValue(validator) === undefined) return;
-    const partSize = await existingSize(part);
-    if (partSize === undefined || partSize > state.size) return;
-    // A single stream's part file holds bytes [0, its length); a segmented one, every
-    // recorded range (it is laid out in full before the first write).
-    const done: ByteRange[] = state.stream ? [[0, partSize]] : state.done;
-    if (!state.stream && partSize < done.reduce((end, [, b]) => Math.max(end, b), 0)) return;
-    const { minSplitSize } = this.#ctx.options;
-    const pieces = planSegments(missingRanges(done, state.size), this.#pieceCount(), minSplitSize);
-    this.#validator = validator;
-    this.total = state.size;
-    this.#table = new SegmentTable(state.size, done, pieces, stealPolicy(minSplitSize));
-    this.bytes = this.#table.doneBytes();
+    const { options, syncWrites } = this.#ctx;
+    const { stateOnDisk, resume } = await loadResume(partPathFor(this.finalPath!), {
+      urls: [this.item.url, ...(this.item.mirrors ?? [])],
+      pieces: this.#pieceCount(),
+      minSplitSize: options.minSplitSize,
+      steal: stealPolicy(options.minSplitSize),
+      direct: syncWrites.enabled,
+    });
+    this.stateOnDisk = stateOnDisk;
+    this.#streamState = stateOnDisk;
+    if (!resume) return;
+    this.#validator = resume.validator;
+    this.total = resume.total;
+    this.bytes = resume.bytes;
+    this.#table = resume.table;
+    this.#streamState = resume.streamState;
   }
 
   /** Applies the overwrite policy to `target`, holds it, and creates its folder. */
   async #settle(target: string): Promise<DownloadResult | undefined> {
-    const { options, claims, guard } = this.#ctx;
-    this.#freshFolder = await guard.ensure(path.dirname(target));
-    if (options.overwrite === 'rename') {
-      for (let n = 1, candidate = target; ; candidate = numberedName(target, n++)) {
-        if (claims.isHeld(candidate) || (await exists(candidate))) continue;
-        if (claims.isHeld(candidate)) continue; // taken while we looked at the disk
-        this.#release = await claims.hold(candidate);
-        this.finalPath = candidate;
-        return undefined;
-      }
-    }
-    this.#release = await claims.hold(target);
-    this.finalPath = target;
-    if (options.overwrite === 'skip') {
-      const size = this.#ctx.syncWrites.enabled ? existingSizeSync(target) : await existingSize(target);
-      if (size !== undefined) {
-        if (this.item.sha256 === undefined) return this.#done('skipped', size, undefined);
-        const digest = await hashFile(target);
-        if (digest === this.item.sha256.toLowerCase()) return this.#done('skipped', size, digest);
-        // The file there is not the one asked for: fetch it again.
-      }
-    }
+    const { options, claims, guard, syncWrites } = this.#ctx;
+    const dest = await settleDestination(
+      { overwrite: options.overwrite, claims, guard, direct: syncWrites.enabled },
+      target,
+      this.item.sha256,
+    );
+    this.#release = dest.release;
+    this.finalPath = dest.finalPath;
+    this.#freshFolder = dest.freshFolder;
+    this.#realDir = dest.realDir;
+    if (dest.existing) return this.#done('skipped', dest.existing.size, dest.existing.sha256);
     return undefined;
   }
 
@@ -225,17 +199,19 @@ export class DownloadJob {
     if (this.#table && ifRange !== undefined) return this.#segmented(url, headers, signal);
     const resumeFrom = this.bytes > 0 && ifRange !== undefined ? this.bytes : 0;
     if (resumeFrom > 0) {
-      headers.range = `bytes=${resumeFrom}-`;
+      headers.range = `bytes=${resumeFrom}-${this.total === undefined ? '' : this.total - 1}`;
       headers['if-range'] = ifRange!;
     } else if (options.split > 1 && !this.#noSplit) {
       // Asking for the whole file as a range tells at once whether ranges work, and the size.
       headers.range = 'bytes=0-';
     }
+    // A fresh start: no state may outlive the bytes it describes.
+    if (resumeFrom === 0 && this.stateOnDisk) await this.#dropState(partPathFor(this.finalPath!), true);
 
     // Creating a file is the slowest file-system call: start it while the request is on its way.
     const early =
       this.finalPath !== undefined && resumeFrom === 0 && !this.#ctx.syncWrites.enabled
-        ? openEarly(partPathFor(this.finalPath))
+        ? openEarly(partPathFor(this.finalPath), this.#realDir)
         : undefined;
     let res: Awaited<ReturnType<typeof getFollowingRedirects>>;
     let offset: number;
@@ -266,6 +242,11 @@ export class DownloadJob {
           discardBody(res);
           return skipped;
         }
+        // An earlier run may have left a state beside this part file: it goes before the file is reused.
+        const statePath = statePathFor(partPathFor(this.finalPath!));
+        this.stateOnDisk =
+          !this.#freshFolder &&
+          (this.#ctx.syncWrites.enabled ? existsSync(statePath) : await exists(statePath));
       } catch (err) {
         discardBody(res);
         throw err;
@@ -312,77 +293,61 @@ export class DownloadJob {
     first?: HttpResponse,
     early?: Promise<FileSink>,
   ): Promise<DownloadResult> {
-    const { options, client } = this.#ctx;
-    const table = this.#table!;
     const part = partPathFor(this.finalPath!);
+    if (first && this.stateOnDisk) await this.#dropState(part, true);
     let sink: FileSink | undefined;
     try {
-      sink = await (early ?? FileSink.open(part, { truncate: first !== undefined }));
-      await sink.truncate(table.size);
+      sink = await (early ?? FileSink.open(part, { truncate: first !== undefined, realDir: this.#realDir }));
+      if (this.stateOnDisk && this.#streamState) {
+        // The state says "the part file's length is the progress": make those bytes durable and
+        // name them as a range before the file is laid out in full (which would claim it all).
+        await sink.sync();
+        this.#streamState = false;
+        await saveState(statePathFor(part), this.resumeState()!, this.#realDir);
+      }
+      await sink.truncate(this.#table!.size);
     } catch (err) {
       if (first) discardBody(first);
       await sink?.close(true).catch(() => {});
       throw err;
     }
-    if (first) await this.#dropState(part);
-    // A crash may lose what arrived since the last checkpoint: keep that under one segment per connection.
-    const checkpoint = new Checkpointer(
-      this,
+    const { options, client, retryDelay } = this.#ctx;
+    const outcome = await receiveSegmented({
+      subject: this,
       sink,
-      options.checkpointMs,
-      (options.split * options.minSplitSize) / 2,
-    );
-    const hasher = this.#wantsHash ? new PrefixHasher(sink, table) : undefined;
-    try {
-      await fetchSegments({
-        client,
-        url,
-        headers,
-        validator: this.#validator!,
-        table,
-        sink,
-        connections: options.split,
-        maxRedirects: options.maxRedirects,
-        signal,
-        ...(first ? { first: { response: first, segment: table.take()! } } : {}),
-        retryDelay: (n, e) => this.#ctx.retryDelay(n, e),
-        onBytes: (n) => {
-          this.bytes += n;
-          checkpoint.advance(n);
-          hasher?.advance(n);
-          this.#ctx.progress(this, n);
-        },
-      });
-    } catch (err) {
-      await checkpoint.stop(!(err instanceof RemoteChangedError) && !(err instanceof DiskError));
-      await hasher?.close();
-      await sink.close(true).catch(() => {});
-      if (err instanceof RemoteChangedError) {
+      table: this.#table!,
+      client,
+      url,
+      headers,
+      validator: this.#validator!,
+      options,
+      realDir: this.#realDir,
+      hashed: this.#wantsHash,
+      signal,
+      first,
+      retryDelay,
+      onBytes: (n) => {
+        this.bytes += n;
+        this.#ctx.progress(this, n);
+      },
+    });
+    if (outcome.failure) {
+      if (outcome.failure instanceof RemoteChangedError) {
         await this.#dropState(part, true);
         this.#table = undefined;
         this.#noSplit = true;
         this.#restart();
       }
-      throw err;
+      throw outcome.failure;
     }
-    await checkpoint.stop(false);
-    let digest: string | undefined;
-    try {
-      await sink.close();
-      digest = await hasher?.finish();
-    } finally {
-      await hasher?.close();
-    }
-    return this.#finish(part, table.size, digest, url);
+    return this.#finish(sink, this.#table!.size, outcome.digest, url);
   }
 
-  /**
-   * Removes the resume state beside `part` and forgets it: when one may be there, or
-   * `always` (a failure path, where a stale state must not survive either).
-   */
+  /** Removes the resume state beside `part` and forgets it, when one may be there. */
   async #dropState(part: string, always = false): Promise<void> {
     if (!always && !this.stateOnDisk) return;
     this.stateOnDisk = false;
+    this.#streamState = false;
     await removeQuietly(statePathFor(part));
   }
 
@@ -418,12 +383,15 @@ export class DownloadJob {
       }
       if (resumeFrom === 0) this.#begin(now);
       this.total = range.size;
+      // The body carries exactly the range it names: nothing past it is ever written.
+      this.#limit = range.end + 1;
       return resumeFrom;
     }
     if (res.status >= 200 && res.status < 300) {
       // A full body: the first attempt, or a server that ignored Range or has a new version.
       this.#begin(now);
       this.total = res.status === 204 ? 0 : contentLength(res.headers);
+      this.#limit = this.total;
       return 0;
     }
     if (res.status === 416 && resumeFrom > 0) {
@@ -445,6 +413,7 @@ export class DownloadJob {
     this.#hash = undefined;
   }
 
+  /** One stream, front to back, from `offset`. */
   async #receive(
     res: HttpResponse,
     url: URL,
@@ -452,23 +421,23 @@ export class DownloadJob {
     early?: Promise<FileSink>,
   ): Promise<DownloadResult> {
     const { options, client } = this.#ctx;
-    const finalPath = this.finalPath!;
-    const part = partPathFor(finalPath);
-    if (offset === 0 && this.#wantsHash) this.#hash = createHash('sha256');
-    if (
-      offset === 0 &&
-      !early &&
-      this.#ctx.syncWrites.enabled &&
-      this.total !== undefined &&
-      this.total <= SMALL_BODY
-    ) {
-      return this.#receiveSmall(res, url, this.total);
+    const part = partPathFor(this.finalPath!);
+    if (offset === 0) {
+      if (this.#wantsHash) this.#hash = createHash('sha256');
+      if (this.stateOnDisk) await this.#dropState(part, true);
+      if (!early && this.#ctx.syncWrites.enabled && this.total !== undefined && this.total <= SMALL_BODY) {
+        return this.#receiveSmall(res, url, this.total);
+      }
     }
     let sink: FileSink | undefined;
     try {
-      sink = await (early ?? FileSink.open(part, { truncate: offset === 0 }));
+      sink = await (early ?? FileSink.open(part, { truncate: offset === 0, realDir: this.#realDir }));
       // Resuming: drop whatever lies past the bytes this attempt continues from.
-      if (offset > 0) await sink.truncate(offset);
+      if (offset > 0) {
+        await sink.truncate(offset);
+        // Resumed from an earlier run: the hash starts with the bytes already there.
+        if (this.#wantsHash && !this.#hash) this.#hash = await this.#hashPrefix(sink, offset);
+      }
     } catch (err) {
       discardBody(res);
       await sink?.close(true).catch(() => {});
@@ -476,74 +445,84 @@ export class DownloadJob {
     }
 
     const hash = this.#hash;
-    let pos = offset;
-    let failure: ParafetchError | undefined;
-    const checkpoint = new Checkpointer(this, sink, options.checkpointMs);
-    try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        hash?.update(chunk);
-        const ok = sink.write(chunk, pos);
-        pos += chunk.length;
-        this.bytes = pos;
-        this.#ctx.progress(this, chunk.length);
-        if (!ok) await sink.drained();
-      }
-    } catch (err) {
-      failure = client.bodyError(err, url);
-      res.body.destroy();
-    }
+    this.#streamState = true; // what the checkpoint below writes
+    const checkpoint = new Checkpointer(this, sink, options.checkpointMs, undefined, this.#realDir);
+    const received = await receiveStream({
+      body: res.body as unknown as AsyncIterable<Buffer> & { destroy(): void },
+      sink,
+      from: offset,
+      limit: this.#limit,
+      hash,
+      onChunk: (at, n) => {
+        this.bytes = at;
+        this.#ctx.progress(this, n);
+      },
+      asError: (err) => client.bodyError(err, url),
+      url: url.href,
+    });
+    const { pos } = received;
+    let failure = received.failure;
     await checkpoint.stop(failure !== undefined && !(failure instanceof DiskError));
     try {
-      await sink.close();
+      await sink.flush();
     } catch (err) {
       failure = err as ParafetchError;
     }
     if (failure instanceof DiskError) {
-      await removeQuietly(part);
       await this.#dropState(part, true);
+      await sink.discard();
       this.#restart();
       throw failure;
     }
-    if (this.total !== undefined && pos < this.total && (!failure || failure.code === 'CONNECTION_RESET')) {
-      throw new TruncatedBodyError(this.total, pos, url.href);
+    const short = this.total !== undefined && pos < this.total;
+    if (failure || short) {
+      await sink.close(true);
+      if (short && (!failure || failure.code === 'CONNECTION_RESET')) {
+        throw new TruncatedBodyError(this.total!, pos, url.href);
+      }
+      throw failure;
     }
-    if (failure) throw failure;
 
     // The hash began with the first byte of this version and went on through every retry.
     const digest = hash?.digest('hex');
     this.#hash = undefined;
-    return this.#finish(part, pos, digest, url);
+    return this.#finish(sink, pos, digest, url);
+  }
+
+  /** A hash fed the first `length` bytes of the part file. */
+  async #hashPrefix(sink: FileSink, length: number): Promise<Hash> {
+    const hash = createHash('sha256');
+    const got = await hashRange(sink, hash, 0, length);
+    if (got < length) throw new DiskError(`cannot read ${sink.path}: it ends at ${got}, not ${length}`);
+    return hash;
   }
 
   /** A small body: kept in memory until complete and verified, then written in one burst. */
   async #receiveSmall(res: HttpResponse, url: URL, total: number): Promise<DownloadResult> {
     const { client, syncWrites } = this.#ctx;
     const hash = this.#hash;
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let failure: ParafetchError | undefined;
-    try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        hash?.update(chunk);
-        chunks.push(chunk);
-        received += chunk.length;
-        this.bytes = received;
-        this.#ctx.progress(this, chunk.length);
-      }
-    } catch (err) {
-      failure = client.bodyError(err, url);
-      res.body.destroy();
-    }
+    const part = partPathFor(this.finalPath!);
+    const { chunks, received, failure } = await readSmallBody(
+      res.body as unknown as AsyncIterable<Buffer> & { destroy(): void },
+      this.#limit ?? total,
+      hash,
+      (at, n) => {
+        this.bytes = at;
+        this.#ctx.progress(this, n);
+      },
+      (err) => client.bodyError(err, url),
+      url.href,
+    );
     if (failure || received < total) {
-      const part = partPathFor(this.finalPath!);
       if (received > 0 && ifRangeValue(this.#validator) !== undefined) {
         // Keep what arrived so a retry, or a later run, continues from it (the hash so far
         // covers exactly those bytes).
-        syncWrites.record(writePartSync(part, chunks));
+        syncWrites.record(writePartSync(part, chunks, this.#realDir));
         const state = this.resumeState();
         if (state) {
           this.stateOnDisk = true;
-          await saveState(statePathFor(part), state).catch(() => {});
+          this.#streamState = true;
+          await saveState(statePathFor(part), state, this.#realDir).catch(() => {});
         }
       } else {
         this.#restart();
@@ -560,23 +539,22 @@ export class DownloadJob {
       this.#restart();
       throw new ChecksumMismatchError(expected, digest ?? '', url.href);
     }
-    const part = partPathFor(this.finalPath!);
-    syncWrites.record(writeSmallFileSync(part, this.finalPath!, chunks));
-    await this.#dropState(part);
+    syncWrites.record(writeSmallFileSync(part, this.finalPath!, chunks, this.#realDir));
     return this.#done('ok', received, digest);
   }
 
-  /** Verifies the checksum and moves the complete file into place. */
-  async #finish(part: string, size: number, digest: string | undefined, url: URL): Promise<DownloadResult> {
+  /** Verifies the checksum and moves the complete file into place (the sink is closed after). */
+  async #finish(sink: FileSink, size: number, digest: string | undefined, url: URL): Promise<DownloadResult> {
+    const part = sink.path;
     const expected = this.item.sha256?.toLowerCase();
     if (expected !== undefined && digest !== expected) {
-      await removeQuietly(part);
       await this.#dropState(part, true);
+      await sink.discard();
       this.#table = undefined;
       this.#restart();
       throw new ChecksumMismatchError(expected, digest ?? '', url.href);
     }
-    await commit(part, this.finalPath!);
+    await sink.commit(this.finalPath!);
     await this.#dropState(part);
     this.#table = undefined;
     return this.#done('ok', size, digest);
@@ -606,12 +584,13 @@ export class DownloadJob {
 
   /**
    * Gives up on the item. The partial file stays only when asked (an aborted run keeps it for
-   * a later resume); the final name is never touched.
+   * a later resume); the final name is never touched. After UNSAFE_PATH nothing is removed by
+   * name: the name may lead outside the download directory.
    */
   async fail(error: ParafetchError, keepPartial: boolean): Promise<DownloadResult> {
-    if (this.finalPath !== undefined && !keepPartial) {
-      await removeQuietly(partPathFor(this.finalPath));
+    if (this.finalPath !== undefined && !keepPartial && error.code !== 'UNSAFE_PATH') {
       await this.#dropState(partPathFor(this.finalPath), true);
+      await removeQuietly(partPathFor(this.finalPath));
     }
     const result = this.#done('failed', this.bytes, undefined, error);
     result.path = this.finalPath;

@@ -1,6 +1,17 @@
 import { createHash, type Hash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { DiskError } from '../errors/index.js';
+
+/** What `hashRange` reads from: a `FileHandle`, or a `FileSink` reading back what it wrote. */
+export interface ReadAt {
+  read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number; buffer: Buffer }>;
+}
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -16,7 +27,7 @@ export function readBuffers(bytes: number = CHUNK): [Buffer, Buffer] {
  * is hashed. Resolves with the number of bytes hashed.
  */
 export async function hashRange(
-  file: FileHandle,
+  file: ReadAt,
   hash: Hash,
   start: number,
   end: number,
@@ -38,12 +49,12 @@ export async function hashRange(
   return pos - start;
 }
 
-/** SHA-256 (hex) of a file's first `length` bytes, or of all of it. */
+/** SHA-256 (hex) of a file's first `length` bytes, or of all of it. A symlink is not followed. */
 export async function hashFile(p: string, length = Infinity): Promise<string> {
   const hash = createHash('sha256');
   if (length === 0) return hash.digest('hex');
   try {
-    const file = await open(p, 'r');
+    const file = await open(p, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       const { size } = await file.stat();
       await hashRange(file, hash, 0, length, readBuffers(Math.min(size, length)));
