@@ -1,5 +1,4 @@
 import { createHash, type Hash } from 'node:crypto';
-import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { DiskError } from '../errors/index.js';
 
@@ -49,12 +48,15 @@ export async function hashRange(
   return pos - start;
 }
 
-/** SHA-256 (hex) of a file's first `length` bytes, or of all of it. A symlink is not followed. */
+/**
+ * SHA-256 (hex) of a file's first `length` bytes, or of all of it. (Only reads: a file already
+ * under a final name may be a symlink the user made.)
+ */
 export async function hashFile(p: string, length = Infinity): Promise<string> {
   const hash = createHash('sha256');
   if (length === 0) return hash.digest('hex');
   try {
-    const file = await open(p, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const file = await open(p, 'r');
     try {
       const { size } = await file.stat();
       await hashRange(file, hash, 0, length, readBuffers(Math.min(size, length)));
