@@ -1,6 +1,8 @@
 import type { ParafetchError } from '../errors/index.js';
 import { DiskError, RemoteChangedError } from '../errors/index.js';
-import type { FileSink } from '../storage/file-sink.js';
+import { FileSink } from '../storage/file-sink.js';
+import { discardBody } from '../transport/discard.js';
+import type { DownloadState } from './download-state.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { Checkpointer, type CheckpointSubject } from './checkpointer.js';
 import { PrefixHasher } from './prefix-hash.js';
@@ -93,4 +95,73 @@ export async function receiveSegmented(
   } finally {
     await hasher?.close();
   }
+}
+
+/** What a segmented attempt needs from its job and run. */
+export interface SegmentedEnv {
+  client: HttpClient;
+  url: URL;
+  headers: Record<string, string>;
+  options: SegmentedReceive['options'];
+  hashed: boolean;
+  signal: AbortSignal;
+  first: HttpResponse | undefined;
+  /** The part file opened ahead of the first response, if it was. */
+  early: Promise<FileSink> | undefined;
+  retryDelay(failures: number, error: ParafetchError): number | undefined;
+  progress(n: number): void;
+}
+
+/**
+ * One attempt at the missing ranges of `s.table`: the part file is laid out in full (after a
+ * single stream's state there is replaced by one naming its range), the ranges fetched, and
+ * the sink returned open for the commit. A changed remote file drops the state and sends later
+ * attempts to a single stream from zero.
+ */
+export async function segmentedAttempt(
+  s: DownloadState,
+  env: SegmentedEnv,
+): Promise<{ sink: FileSink; digest: string | undefined }> {
+  const table = s.table!;
+  const { first } = env;
+  if (first && s.stateOnDisk) await s.dropState(true);
+  let sink: FileSink | undefined;
+  try {
+    sink = await (env.early ?? FileSink.open(s.part, { truncate: first !== undefined, realDir: s.realDir }));
+    await s.stateAsRanges(sink);
+    await sink.truncate(table.size);
+  } catch (err) {
+    if (first) discardBody(first);
+    await sink?.close(true).catch(() => {});
+    throw err;
+  }
+  const outcome = await receiveSegmented({
+    subject: s,
+    sink,
+    table,
+    client: env.client,
+    url: env.url,
+    headers: env.headers,
+    validator: s.validator!,
+    options: env.options,
+    realDir: s.realDir,
+    hashed: env.hashed,
+    signal: env.signal,
+    first,
+    retryDelay: env.retryDelay,
+    onBytes: (n) => {
+      s.bytes += n;
+      env.progress(n);
+    },
+  });
+  if (outcome.failure) {
+    if (outcome.failure instanceof RemoteChangedError) {
+      await s.dropState(true);
+      s.table = undefined;
+      s.noSplit = true;
+      s.restart();
+    }
+    throw outcome.failure;
+  }
+  return { sink, digest: outcome.digest };
 }
