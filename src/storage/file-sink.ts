@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { DiskError } from '../errors/index.js';
 import { checkPlaced, openOwn, renameCheckedAsync } from './placement.js';
 
@@ -239,11 +238,6 @@ export class FileSink {
     }
     await this.close(true);
     if (here) await fs.promises.unlink(this.path).catch(() => {});
-  }
-
-  /** The file's name within its folder. */
-  get name(): string {
-    return path.basename(this.path);
   }
 
   /** Waits for queued writes (unless `discard`), then closes the descriptor (once). */

@@ -42,15 +42,6 @@ export async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** Moves the complete temporary file to its final name in one step. */
-export async function commit(partPath: string, finalPath: string): Promise<void> {
-  try {
-    await fs.rename(partPath, finalPath);
-  } catch (err) {
-    throw new DiskError(`cannot move ${partPath} to ${finalPath}: ${(err as Error).message}`, err);
-  }
-}
-
 /** Removes a file if it is there; never throws for a missing file. */
 export async function removeQuietly(p: string): Promise<void> {
   await fs.unlink(p).catch(() => {});
