@@ -37,14 +37,20 @@ export function checkPlaced(fd: number, p: string, realDir: string | undefined, 
   if (actual === undefined) return;
   const expected = path.join(realDir, path.basename(p));
   if (actual === expected) return;
-  if (created && !actual.endsWith(' (deleted)')) {
+  if (actual.endsWith(' (deleted)')) {
+    throw new DiskError(`cannot write ${p}: the file was removed while it was open`);
+  }
+  if (created) {
     try {
       fs.unlinkSync(actual);
     } catch {
       // gone already
     }
   }
-  throw new UnsafePathError(p, `it was opened at ${actual}, not inside the download directory's ${realDir}`);
+  throw new UnsafePathError(
+    p,
+    `it ended up at ${actual}, outside its folder ${realDir} in the download directory`,
+  );
 }
 
 function placedOrClose(fd: number, p: string, realDir: string | undefined, created: boolean): void {
