@@ -1,9 +1,8 @@
 import { FileSink } from '../storage/file-sink.js';
-import { removeQuietly } from '../storage/finalize.js';
 
 /** Opens a part file ahead of the response; a failure surfaces when the sink is awaited. */
-export function openEarly(part: string): Promise<FileSink> {
-  const p = FileSink.open(part, { truncate: true });
+export function openEarly(part: string, realDir: string | undefined): Promise<FileSink> {
+  const p = FileSink.open(part, { truncate: true, realDir });
   p.catch(() => {});
   return p;
 }
@@ -13,8 +12,7 @@ export async function dropEarly(early: Promise<FileSink> | undefined): Promise<v
   if (!early) return;
   try {
     const sink = await early;
-    await sink.close(true);
-    await removeQuietly(sink.path);
+    await sink.discard();
   } catch {
     // Nothing was opened.
   }

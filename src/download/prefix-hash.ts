@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
 import { DiskError } from '../errors/index.js';
 import type { FileSink } from '../storage/file-sink.js';
 import { hashRange, readBuffers } from '../storage/hash-file.js';
@@ -11,14 +10,13 @@ const STEP = 8 * 1024 * 1024;
 /**
  * SHA-256 of a segmented download, computed while it runs: SHA-256 takes its input in order,
  * so this follows the part of the file that is complete from the start, reading it back
- * (from the page cache) once written. Segments are planned in waves in file order, so that
+ * (from the page cache, through the file's own descriptor) once written. Segments are planned in waves in file order, so that
  * part grows all along and little is left to hash when the last range arrives.
  */
 export class PrefixHasher {
   readonly #hash = createHash('sha256');
   readonly #sink: FileSink;
   readonly #table: SegmentTable;
-  #file: Promise<FileHandle> | undefined;
   /** Reused by every pass while it runs. */
   #buffers: [Buffer, Buffer] | undefined;
   #hashed = 0;
@@ -53,11 +51,9 @@ export class PrefixHasher {
     return this.#hash.digest('hex');
   }
 
-  /** Closes the read handle (also after a failure). */
+  /** Waits for a pass under way (also after a failure), so the file may be closed. */
   async close(): Promise<void> {
     await this.#running;
-    const file = await this.#file?.catch(() => undefined);
-    await file?.close().catch(() => {});
   }
 
   #prefixEnd(): number {
@@ -69,11 +65,9 @@ export class PrefixHasher {
     if (target <= this.#hashed) return;
     // Bytes counted in the table may still wait in the sink's queue.
     if (waitForWrites) await this.#sink.barrier();
-    this.#file ??= open(this.#sink.path, 'r');
     try {
-      const file = await this.#file;
       this.#buffers ??= readBuffers(this.#table.size);
-      const got = await hashRange(file, this.#hash, this.#hashed, target, this.#buffers);
+      const got = await hashRange(this.#sink, this.#hash, this.#hashed, target, this.#buffers);
       this.#hashed += got;
       if (this.#hashed < target) throw new Error(`the file ends at ${this.#hashed}, not ${target}`);
     } catch (err) {

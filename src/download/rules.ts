@@ -1,5 +1,6 @@
 /** What an item's fields must look like to be sent and checked: one definition for every layer. */
 import { InvalidOptionError } from '../errors/index.js';
+import type { DownloadItem } from './item.js';
 
 /** RFC 9110 token characters: a valid header name. */
 export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -31,4 +32,15 @@ export function normalizeHeaders(key: string, value: unknown): Record<string, st
     out[name.toLowerCase()] = v;
   }
   return out;
+}
+
+/**
+ * Rejects, before any request, item fields that could never work: a header that cannot be
+ * sent, a checksum that is not a SHA-256. (Found later, they would be retried as network errors.)
+ */
+export function checkItemFields(item: DownloadItem): void {
+  normalizeHeaders('item.headers', item.headers);
+  if (item.sha256 !== undefined && (typeof item.sha256 !== 'string' || !normalizeSha256(item.sha256))) {
+    throw new InvalidOptionError('item.sha256', 'a SHA-256 of 64 hexadecimal digits', item.sha256);
+  }
 }

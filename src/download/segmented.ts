@@ -1,7 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ParafetchError } from '../errors/index.js';
-import { AbortedError, HttpStatusError, RemoteChangedError, TruncatedBodyError } from '../errors/index.js';
+import {
+  AbortedError,
+  BodyTooLongError,
+  HttpStatusError,
+  RemoteChangedError,
+  TruncatedBodyError,
+} from '../errors/index.js';
 import type { FileSink } from '../storage/file-sink.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects } from '../transport/redirects.js';
@@ -108,7 +114,6 @@ async function fetchRange(
       signal,
     });
     f.table.noteRoundTrip(performance.now() - sent);
-    const range = parseContentRange(header(res.headers, 'content-range'));
     if (res.status !== 206) {
       discardBody(res);
       if (res.status >= 200 && res.status < 300) {
@@ -116,21 +121,28 @@ async function fetchRange(
       }
       throw new HttpStatusError(res.status, f.url.href, header(res.headers, 'retry-after'));
     }
-    if (
-      !range ||
-      range.start !== seg.pos ||
-      range.size !== f.table.size ||
-      validatorChanged(f.validator, readValidator(res.headers))
-    ) {
-      res.body.destroy();
-      throw new RemoteChangedError(f.url.href, 'the range answered does not belong to this version');
-    }
   }
+  const range = parseContentRange(header(res.headers, 'content-range'));
+  if (
+    !range ||
+    range.start !== seg.pos ||
+    range.size !== f.table.size ||
+    validatorChanged(f.validator, readValidator(res.headers))
+  ) {
+    res.body.destroy();
+    throw new RemoteChangedError(f.url.href, 'the range answered does not belong to this version');
+  }
+  // Bytes go up to the segment's end (it may shrink while this runs: a stolen tail belongs to
+  // another connection), and never past the range the response names.
+  const rangeEnd = range.end + 1;
   const body = res.body;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
-      const room = seg.end - seg.pos;
+      const room = Math.min(seg.end, rangeEnd) - seg.pos;
       if (room <= 0) break;
+      if (chunk.length > room && seg.end > rangeEnd) {
+        throw new BodyTooLongError(rangeEnd - range.start, f.url.href);
+      }
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
       const ok = f.sink.write(piece, seg.pos);
       seg.pos += piece.length;

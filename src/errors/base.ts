@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'DNS_ERROR'
   | 'TLS_ERROR'
   | 'TRUNCATED_BODY'
+  | 'BODY_TOO_LONG'
   | 'CHECKSUM_MISMATCH'
   | 'TOO_MANY_REDIRECTS'
   | 'UNSAFE_REDIRECT'

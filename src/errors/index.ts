@@ -3,6 +3,7 @@ export { HttpStatusError } from './http-status.js';
 export { TimeoutError, type TimeoutPhase } from './timeout.js';
 export { ConnectionError, type ConnectionCode } from './connection.js';
 export { TruncatedBodyError } from './truncated.js';
+export { BodyTooLongError } from './body-too-long.js';
 export { ChecksumMismatchError } from './checksum.js';
 export { TooManyRedirectsError, UnsafeRedirectError } from './redirect.js';
 export { UnsafePathError } from './unsafe-path.js';

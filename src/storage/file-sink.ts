@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { DiskError } from '../errors/index.js';
-
-const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW } = fs.constants;
+import { checkPlaced, openOwn, renameCheckedAsync } from './placement.js';
 
 interface Pending {
   buf: Buffer;
@@ -16,11 +15,15 @@ interface Pending {
  * and `drained()` resolves when the queue is short again — backpressure for the network.
  * A write starts once `minBatch` bytes wait (or when `flush`, `barrier` or `close` asks), so
  * a fast stream costs one trip through the thread pool per few hundred KiB, not per socket
- * read. Opening never follows a symlink at the file itself.
+ * read. Opening never follows a symlink at the file itself, and where the platform tells where
+ * an open file is, the file is checked to be in its folder when opened and when committed.
  */
 export class FileSink {
-  readonly path: string;
+  path: string;
   readonly #fd: number;
+  /** The real folder the file must stay in, when the platform can tell (see placement.ts). */
+  readonly #realDir: string | undefined;
+  #closed = false;
   readonly #highWaterMark: number;
   readonly #minBatch: number;
   /** Callers of flush/barrier waiting: batches are not held back meanwhile. */
@@ -33,27 +36,45 @@ export class FileSink {
   #queuedSeq = 0;
   #writtenSeq = 0;
 
-  private constructor(path: string, fd: number, highWaterMark: number, minBatch: number) {
+  private constructor(
+    path: string,
+    fd: number,
+    realDir: string | undefined,
+    highWaterMark: number,
+    minBatch: number,
+  ) {
     this.path = path;
     this.#fd = fd;
+    this.#realDir = realDir;
     this.#highWaterMark = highWaterMark;
     this.#minBatch = Math.min(minBatch, highWaterMark);
   }
 
-  static open(
+  /**
+   * Opens (creating it if missing) the file at `path`, open for reading too. `truncate` empties
+   * a file that was there. `realDir`: the real folder it must be in (see placement.ts).
+   */
+  static async open(
     path: string,
-    options: { truncate: boolean; highWaterMark?: number; minBatch?: number },
+    options: { truncate: boolean; realDir?: string | undefined; highWaterMark?: number; minBatch?: number },
   ): Promise<FileSink> {
-    const flags = O_WRONLY | O_CREAT | O_NOFOLLOW | (options.truncate ? O_TRUNC : 0);
-    return new Promise((resolve, reject) => {
-      fs.open(path, flags, 0o644, (err, fd) => {
-        if (err) reject(new DiskError(`cannot open ${path}: ${err.message}`, err));
-        else
-          resolve(
-            new FileSink(path, fd, options.highWaterMark ?? 4 * 1024 * 1024, options.minBatch ?? 256 * 1024),
-          );
-      });
-    });
+    const { fd, created } = await openOwn(path, fs.constants.O_RDWR, options.realDir);
+    const sink = new FileSink(
+      path,
+      fd,
+      options.realDir,
+      options.highWaterMark ?? 4 * 1024 * 1024,
+      options.minBatch ?? 256 * 1024,
+    );
+    if (options.truncate && !created) {
+      try {
+        await sink.truncate(0);
+      } catch (err) {
+        await sink.close(true);
+        throw err;
+      }
+    }
+    return sink;
   }
 
   /** Queues `buf` for `pos`. Returns false when the caller should wait for `drained()`. */
@@ -173,8 +194,55 @@ export class FileSink {
     );
   }
 
-  /** Waits for queued writes (unless `discard`), then closes the descriptor. */
+  /** Reads bytes back (a hash of what was written), like `FileHandle.read`. */
+  read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number; buffer: Buffer }> {
+    return new Promise((resolve, reject) =>
+      fs.read(this.#fd, buffer, offset, length, position, (err, bytesRead) =>
+        err
+          ? reject(new DiskError(`cannot read ${this.path}: ${err.message}`, err))
+          : resolve({ bytesRead, buffer }),
+      ),
+    );
+  }
+
+  /**
+   * Moves the complete file to `finalPath` (same folder) in one step, then closes it. Writes
+   * must be flushed (`flush`) before. Where the platform tells, the open file is checked to be
+   * in its folder just before the rename and under `finalPath` after it: a folder swapped for
+   * a symlink meanwhile fails with UNSAFE_PATH and our file is removed from where it landed.
+   */
+  async commit(finalPath: string): Promise<void> {
+    try {
+      await this.flush();
+      await renameCheckedAsync(this.#fd, this.path, finalPath, this.#realDir);
+      this.path = finalPath;
+    } finally {
+      await this.close(true);
+    }
+  }
+
+  /** Closes the file and removes it, unless it is no longer where it was opened. */
+  async discard(): Promise<void> {
+    let here = true;
+    if (!this.#closed) {
+      try {
+        checkPlaced(this.#fd, this.path, this.#realDir, false);
+      } catch {
+        here = false;
+      }
+    }
+    await this.close(true);
+    if (here) await fs.promises.unlink(this.path).catch(() => {});
+  }
+
+  /** Waits for queued writes (unless `discard`), then closes the descriptor (once). */
   async close(discard = false): Promise<void> {
+    if (this.#closed) return;
     if (discard) {
       this.#queue = [];
       this.#queued = 0;
@@ -185,6 +253,8 @@ export class FileSink {
     } catch (err) {
       pending = err;
     }
+    if (this.#closed) return;
+    this.#closed = true;
     await new Promise<void>((resolve) => fs.close(this.#fd, () => resolve()));
     if (pending && !discard) throw pending;
   }

@@ -1,18 +1,22 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DiskError } from '../errors/index.js';
+import { fitName } from './safe-path.js';
 
 /** The temporary file a download writes into, beside its destination. */
 export function partPathFor(finalPath: string): string {
   return `${finalPath}.part`;
 }
 
-/** `name.ext` -> `name.N.ext` (the first dot after a leading one starts the extension). Pure. */
+/**
+ * `name.ext` -> `name.N.ext` (the first dot after a leading one starts the extension), the name
+ * cut where needed so the result stays within MAX_NAME_BYTES like every derived name. Pure.
+ */
 export function numberedName(filePath: string, n: number): string {
   const dir = path.dirname(filePath);
   const base = path.basename(filePath);
   const dot = base.indexOf('.', 1);
-  const name = dot === -1 ? `${base}.${n}` : `${base.slice(0, dot)}.${n}${base.slice(dot)}`;
+  const name = dot === -1 ? fitName(base, `.${n}`) : fitName(base.slice(0, dot), `.${n}${base.slice(dot)}`);
   return path.join(dir, name);
 }
 
@@ -35,15 +39,6 @@ export async function exists(p: string): Promise<boolean> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new DiskError(`cannot stat ${p}: ${(err as Error).message}`, err);
-  }
-}
-
-/** Moves the complete temporary file to its final name in one step. */
-export async function commit(partPath: string, finalPath: string): Promise<void> {
-  try {
-    await fs.rename(partPath, finalPath);
-  } catch (err) {
-    throw new DiskError(`cannot move ${partPath} to ${finalPath}: ${(err as Error).message}`, err);
   }
 }
 

@@ -1,6 +1,16 @@
 import { createHash, type Hash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { DiskError } from '../errors/index.js';
+
+/** What `hashRange` reads from: a `FileHandle`, or a `FileSink` reading back what it wrote. */
+export interface ReadAt {
+  read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number; buffer: Buffer }>;
+}
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -16,7 +26,7 @@ export function readBuffers(bytes: number = CHUNK): [Buffer, Buffer] {
  * is hashed. Resolves with the number of bytes hashed.
  */
 export async function hashRange(
-  file: FileHandle,
+  file: ReadAt,
   hash: Hash,
   start: number,
   end: number,
@@ -38,7 +48,10 @@ export async function hashRange(
   return pos - start;
 }
 
-/** SHA-256 (hex) of a file's first `length` bytes, or of all of it. */
+/**
+ * SHA-256 (hex) of a file's first `length` bytes, or of all of it. (Only reads: a file already
+ * under a final name may be a symlink the user made.)
+ */
 export async function hashFile(p: string, length = Infinity): Promise<string> {
   const hash = createHash('sha256');
   if (length === 0) return hash.digest('hex');

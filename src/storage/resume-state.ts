@@ -1,5 +1,23 @@
 import fs from 'node:fs/promises';
-import { DiskError } from '../errors/index.js';
+import {
+  close as closeCb,
+  constants,
+  fdatasync as fdatasyncCb,
+  ftruncate as ftruncateCb,
+  write as writeCb,
+} from 'node:fs';
+import { promisify } from 'node:util';
+import { DiskError, ParafetchError } from '../errors/index.js';
+import { openOwn, renameCheckedAsync } from './placement.js';
+
+const { O_RDONLY, O_WRONLY, O_NOFOLLOW } = constants;
+const close = promisify(closeCb);
+const fdatasync = promisify(fdatasyncCb);
+const ftruncate = promisify(ftruncateCb);
+const write = (fd: number, buf: Buffer, offset: number, length: number, position: number) =>
+  new Promise<number>((resolve, reject) =>
+    writeCb(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))),
+  );
 
 /**
  * What a partial download needs to continue in a later run, kept beside its `.part` file.
@@ -29,7 +47,12 @@ export function statePathFor(partPath: string): string {
 export async function loadState(p: string): Promise<ResumeState | 'invalid' | undefined> {
   let text: string;
   try {
-    text = await fs.readFile(p, 'utf8');
+    const fh = await fs.open(p, O_RDONLY | O_NOFOLLOW);
+    try {
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
   } catch {
     return undefined;
   }
@@ -65,20 +88,25 @@ function parseState(text: string): ResumeState | undefined {
 
 /**
  * Replaces the state file atomically and durably: written to a temporary name, flushed, then
- * renamed over the old one. A crash at any moment leaves the old state or the new one.
+ * renamed over the old one. A crash at any moment leaves the old state or the new one. No
+ * symlink is followed, and with `realDir` (see placement.ts) the file is checked to be in its
+ * folder before and after the rename.
  */
-export async function saveState(p: string, state: ResumeState): Promise<void> {
+export async function saveState(p: string, state: ResumeState, realDir?: string): Promise<void> {
   const tmp = `${p}.tmp`;
+  const data = Buffer.from(JSON.stringify(state));
+  let fd: number | undefined;
   try {
-    const fh = await fs.open(tmp, 'w', 0o644);
-    try {
-      await fh.writeFile(JSON.stringify(state));
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, p);
+    const own = await openOwn(tmp, O_WRONLY, realDir);
+    fd = own.fd;
+    if (!own.created) await ftruncate(fd, 0);
+    for (let done = 0; done < data.length;) done += await write(fd, data, done, data.length - done, done);
+    await fdatasync(fd);
+    await renameCheckedAsync(fd, tmp, p, realDir);
   } catch (err) {
+    if (err instanceof ParafetchError) throw err;
     throw new DiskError(`cannot save resume state ${p}: ${(err as Error).message}`, err);
+  } finally {
+    if (fd !== undefined) await close(fd).catch(() => {});
   }
 }

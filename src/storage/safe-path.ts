@@ -1,13 +1,37 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { UnsafePathError } from '../errors/index.js';
+import { DiskError, UnsafePathError } from '../errors/index.js';
+import { fdPathsKnown } from './placement.js';
 
-const MAX_NAME_BYTES = 255;
+/** The longest suffix the project adds to a file's name: `NAME.part.state.tmp`. */
+export const LONGEST_SUFFIX = '.part.state.tmp';
+/**
+ * The longest file name a download may have: 255 bytes (the usual NAME_MAX) less the longest
+ * suffix, so that every file beside it (`.part`, `.part.state`, `.part.state.tmp`) can exist.
+ */
+export const MAX_NAME_BYTES = 255 - Buffer.byteLength(LONGEST_SUFFIX);
+
+/**
+ * `stem + ext` cut to at most `max` bytes: the stem loses whole code points from its end (never
+ * half of a surrogate pair), the extension is kept. Pure.
+ */
+export function fitName(stem: string, ext: string, max = MAX_NAME_BYTES): string {
+  const e = ext;
+  if (Buffer.byteLength(stem + e) <= max) return stem + e;
+  const chars = Array.from(stem);
+  while (chars.length > 0 && Buffer.byteLength(chars.join('') + e) > max) chars.pop();
+  const out = chars.join('') + e;
+  // An extension alone too long: cut it as well.
+  if (Buffer.byteLength(out) <= max) return out;
+  const all = Array.from(out);
+  while (Buffer.byteLength(all.join('')) > max) all.pop();
+  return all.join('');
+}
 
 /**
  * Makes one file-name component safe: no separators, control characters or NUL, not `.`/`..`,
- * no leading/trailing dots or spaces, at most 255 bytes (the extension is kept). Pure.
- * Returns '' when nothing usable is left.
+ * no leading/trailing dots or spaces, at most MAX_NAME_BYTES (240) bytes, the extension kept.
+ * Pure. Returns '' when nothing usable is left.
  */
 export function sanitizeFileName(name: string): string {
   // eslint-disable-next-line no-control-regex
@@ -16,10 +40,7 @@ export function sanitizeFileName(name: string): string {
   if (s === '' || s === '.' || s === '..') return '';
   if (Buffer.byteLength(s) > MAX_NAME_BYTES) {
     const ext = path.extname(s).slice(0, 32);
-    // Cut whole code points, never half of a surrogate pair.
-    const stem = Array.from(s.slice(0, s.length - ext.length));
-    while (Buffer.byteLength(stem.join('') + ext) > MAX_NAME_BYTES) stem.pop();
-    s = stem.join('') + ext;
+    s = fitName(s.slice(0, s.length - ext.length), ext).replace(/[.\s]+$/, '');
   }
   return s;
 }
@@ -41,18 +62,32 @@ export function resolveInside(dir: string, relative: string): { abs: string; isD
     throw new UnsafePathError(relative, 'it leaves the download directory');
   }
   if (!isDir && abs === dir) throw new UnsafePathError(relative, 'it names the download directory itself');
+  const name = Buffer.byteLength(path.basename(abs));
+  if (!isDir && name > MAX_NAME_BYTES) {
+    throw new UnsafePathError(
+      relative,
+      `its file name is ${name} bytes; at most ${MAX_NAME_BYTES} leave room for the "${LONGEST_SUFFIX}" suffix`,
+    );
+  }
   return { abs, isDir };
+}
+
+function diskError(action: string, p: string, err: unknown): DiskError {
+  return new DiskError(`cannot ${action} ${p}: ${(err as Error).message}`, err);
 }
 
 /**
  * Creates folders inside the download directory and checks that none of them is, or passes
- * through, a symlink that leads outside it. Verified folders are remembered for the run.
+ * through, a symlink that leads outside it. Verified folders are remembered for the run, with
+ * their real paths: files opened in them are checked against those (see placement.ts), which
+ * catches a folder swapped for a symlink later in the run.
  */
 export class DirectoryGuard {
   readonly root: string;
   #realRoot: Promise<string> | undefined;
   #rootCreated = false;
   readonly #verified = new Map<string, Promise<boolean>>();
+  readonly #real = new Map<string, string>();
 
   constructor(root: string) {
     this.root = root;
@@ -60,7 +95,8 @@ export class DirectoryGuard {
 
   /**
    * Ensures `folder` (absolute, inside root) exists and really lies inside root. Resolves true
-   * when this guard created it, so nothing in it predates the run.
+   * when this guard created it, so nothing in it predates the run. Fails with DISK_ERROR when
+   * it cannot be created (a file in the way, no permission), UNSAFE_PATH when it leads outside.
    */
   ensure(folder: string): Promise<boolean> {
     let p = this.#verified.get(folder);
@@ -72,21 +108,51 @@ export class DirectoryGuard {
     return p;
   }
 
+  /**
+   * The real path of a folder `ensure` verified, for checking where files opened in it are; or
+   * undefined when the platform cannot tell where an open file is (then the check of `ensure`,
+   * once per folder and run, is all there is).
+   */
+  realDir(folder: string): string | undefined {
+    return fdPathsKnown() ? this.#real.get(folder) : undefined;
+  }
+
   async #create(folder: string): Promise<boolean> {
-    this.#realRoot ??= fs.mkdir(this.root, { recursive: true }).then((made) => {
-      this.#rootCreated = made !== undefined;
-      return fs.realpath(this.root);
-    });
+    this.#realRoot ??= (async () => {
+      try {
+        this.#rootCreated = (await fs.mkdir(this.root, { recursive: true })) !== undefined;
+      } catch (err) {
+        throw diskError('create the download directory', this.root, err);
+      }
+      try {
+        const real = await fs.realpath(this.root);
+        this.#real.set(this.root, real);
+        return real;
+      } catch (err) {
+        throw diskError('resolve the download directory', this.root, err);
+      }
+    })();
     const realRoot = await this.#realRoot;
     if (folder === this.root) return this.#rootCreated;
-    const created = await fs.mkdir(folder, { recursive: true });
-    const real = await fs.realpath(folder);
+    let created: string | undefined;
+    let real: string;
+    try {
+      created = await fs.mkdir(folder, { recursive: true });
+    } catch (err) {
+      throw diskError('create folder', folder, err);
+    }
+    try {
+      real = await fs.realpath(folder);
+    } catch (err) {
+      throw diskError('resolve folder', folder, err);
+    }
     if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
       throw new UnsafePathError(
         path.relative(this.root, folder),
         `a symlink leads outside the download directory`,
       );
     }
+    this.#real.set(folder, real);
     return created !== undefined || this.#rootCreated;
   }
 }

@@ -187,7 +187,7 @@ describe('resuming a broken body', () => {
       assert.equal(r!.sha256, sha256(body));
       assert.equal(await fileSha256(r!.path!), sha256(body));
       const second = server.requests[1]!;
-      assert.match(second.headers.range ?? '', /^bytes=\d+-$/);
+      assert.match(second.headers.range ?? '', /^bytes=\d+-(199999)?$/);
       assert.equal(second.headers['if-range'], '"v1"');
       assert.ok(Number(/\d+/.exec(second.headers.range!)![0]) > 0);
     } finally {

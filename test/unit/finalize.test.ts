@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import path from 'node:path';
 import { numberedName } from '../../src/storage/finalize.js';
+import { MAX_NAME_BYTES } from '../../src/storage/safe-path.js';
 
 describe('numberedName', () => {
   const cases: Array<{ name: string; input: string; n: number; expected: string }> = [
@@ -19,10 +21,25 @@ describe('numberedName', () => {
     },
     { name: 'relative path', input: 'x.txt', n: 1, expected: 'x.1.txt' },
     { name: 'doubled dot', input: '/d/file..txt', n: 1, expected: '/d/file.1..txt' },
+    // Regression: numbering a name at the length limit made NAME.part too long.
+    {
+      name: 'a name at the limit is shortened to make room for its number',
+      input: `/d/${'a'.repeat(236)}.txt`,
+      n: 12,
+      expected: `/d/${'a'.repeat(233)}.12.txt`,
+    },
+    {
+      name: 'a name at the limit without extension',
+      input: `/d/${'b'.repeat(240)}`,
+      n: 7,
+      expected: `/d/${'b'.repeat(238)}.7`,
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
-      assert.equal(numberedName(c.input, c.n), c.expected);
+      const out = numberedName(c.input, c.n);
+      assert.equal(out, c.expected);
+      assert.ok(Buffer.byteLength(path.basename(out)) <= MAX_NAME_BYTES);
     });
   }
 });

@@ -34,8 +34,9 @@ async function fill(body: Buffer, order: number[], pieces: number) {
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
-  await sink.close();
-  return { hasher, file };
+  // The hasher reads back through the sink's descriptor: flushed, still open.
+  await sink.flush();
+  return { hasher, file, sink };
 }
 
 describe('PrefixHasher', () => {
@@ -46,23 +47,25 @@ describe('PrefixHasher', () => {
       [3, 2, 1, 0],
       [1, 3, 0, 2],
     ]) {
-      const { hasher } = await fill(body, order, 4);
+      const { hasher, sink } = await fill(body, order, 4);
       try {
         assert.equal(await hasher.finish(), sha(body), `order ${order.join(',')}`);
       } finally {
         await hasher.close();
+        await sink.close();
       }
     }
   });
 
   test('a file shorter than its ranges say is a disk error, not a wrong digest', async () => {
     const body = bytes(20 * MiB, 8);
-    const { hasher, file } = await fill(body, [0, 1], 2);
+    const { hasher, file, sink } = await fill(body, [0, 1], 2);
     await fs.truncate(file, 10 * MiB);
     try {
       await assert.rejects(hasher.finish(), DiskError);
     } finally {
       await hasher.close();
+      await sink.close();
     }
   });
 });

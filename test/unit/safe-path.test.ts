@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { UnsafePathError } from '../../src/errors/index.js';
-import { DirectoryGuard, resolveInside, sanitizeFileName } from '../../src/storage/safe-path.js';
+import { DiskError, UnsafePathError } from '../../src/errors/index.js';
+import {
+  DirectoryGuard,
+  MAX_NAME_BYTES,
+  resolveInside,
+  sanitizeFileName,
+} from '../../src/storage/safe-path.js';
 import { tempDir } from '../helpers/fs.js';
 
 /** True when `s` holds no lone UTF-16 surrogate (so it survives a round trip through UTF-8). */
@@ -31,44 +36,51 @@ describe('sanitizeFileName', () => {
     { name: 'inner dots kept', input: 'a..b', expected: 'a..b' },
     { name: 'empty', input: '', expected: '' },
     { name: 'only spaces', input: '   ', expected: '' },
+    // Names leave room for every suffix the project adds (`.part.state.tmp`, 15 bytes): 240 bytes at most.
     {
-      name: 'exactly 255 bytes is kept',
-      input: 'a'.repeat(251) + '.txt',
-      expected: 'a'.repeat(251) + '.txt',
+      name: 'exactly 240 bytes is kept',
+      input: 'a'.repeat(236) + '.txt',
+      expected: 'a'.repeat(236) + '.txt',
     },
     {
-      name: '256 bytes is cut, extension kept',
-      input: 'a'.repeat(252) + '.txt',
-      expected: 'a'.repeat(251) + '.txt',
+      name: '241 bytes is cut, extension kept',
+      input: 'a'.repeat(237) + '.txt',
+      expected: 'a'.repeat(236) + '.txt',
+    },
+    // Regression: 251-255-byte names failed with ENAMETOOLONG on NAME.part.
+    {
+      name: 'a 255-byte name is cut to leave room for .part.state.tmp',
+      input: 'a'.repeat(251) + '.txt',
+      expected: 'a'.repeat(236) + '.txt',
     },
     {
       name: 'long .tar.gz keeps the last extension',
       input: 'a'.repeat(300) + '.tar.gz',
-      expected: 'a'.repeat(252) + '.gz',
+      expected: 'a'.repeat(237) + '.gz',
     },
-    { name: 'long name without extension', input: 'b'.repeat(300), expected: 'b'.repeat(255) },
+    { name: 'long name without extension', input: 'b'.repeat(300), expected: 'b'.repeat(240) },
     {
       name: 'multibyte (3-byte) characters cut whole',
       input: '€'.repeat(100) + '.txt',
-      expected: '€'.repeat(83) + '.txt',
+      expected: '€'.repeat(78) + '.txt',
     },
     {
       name: 'multibyte (2-byte) characters cut whole',
       input: 'é'.repeat(200) + '.txt',
-      expected: 'é'.repeat(125) + '.txt',
+      expected: 'é'.repeat(118) + '.txt',
     },
     // Regression: shortening once cut a surrogate pair in half.
     {
       name: 'astral (4-byte) characters cut whole',
       input: '😀'.repeat(100) + '.txt',
-      expected: '😀'.repeat(62) + '.txt',
+      expected: '😀'.repeat(59) + '.txt',
     },
   ];
   for (const c of cases) {
     test(c.name, () => {
       const out = sanitizeFileName(c.input);
       assert.equal(out, c.expected);
-      assert.ok(Buffer.byteLength(out) <= 255, `${Buffer.byteLength(out)} bytes`);
+      assert.ok(Buffer.byteLength(out) <= MAX_NAME_BYTES, `${Buffer.byteLength(out)} bytes`);
       assert.ok(wellFormed(out), 'lone surrogate in result');
       // eslint-disable-next-line no-control-regex
       assert.doesNotMatch(out, /[\u0000-\u001f\u007f/\\]/);
@@ -76,9 +88,9 @@ describe('sanitizeFileName', () => {
     });
   }
 
-  test('an over-long extension still fits in 255 bytes', () => {
+  test('an over-long extension still fits in 240 bytes', () => {
     const out = sanitizeFileName('a'.repeat(10) + '.' + 'b'.repeat(300));
-    assert.ok(Buffer.byteLength(out) <= 255);
+    assert.ok(Buffer.byteLength(out) <= MAX_NAME_BYTES);
     assert.ok(out.startsWith('a'.repeat(10) + '.'));
   });
 });
@@ -100,6 +112,18 @@ describe('resolveInside', () => {
       isDir: false,
     },
     { name: 'tilde is not home', relative: '~/x', abs: path.join(DIR, '~/x'), isDir: false },
+    {
+      name: 'a 240-byte file name leaves room for every suffix',
+      relative: 'a'.repeat(240),
+      abs: path.join(DIR, 'a'.repeat(240)),
+      isDir: false,
+    },
+    {
+      name: 'a long folder name is not held to the file-name budget',
+      relative: `${'d'.repeat(250)}/`,
+      abs: path.join(DIR, 'd'.repeat(250)),
+      isDir: true,
+    },
     {
       name: 'backslash is an ordinary character on POSIX',
       relative: '..\\x',
@@ -130,6 +154,13 @@ describe('resolveInside', () => {
     { name: 'empty', relative: '', reason: /empty/ },
     { name: 'the directory itself as a file', relative: '.', reason: /download directory itself/ },
     { name: 'a/.. as a file', relative: 'a/..', reason: /download directory itself/ },
+    // Regression: a 241-255-byte name failed mid-download with ENAMETOOLONG on NAME.part.
+    { name: 'a file name too long for its suffixes', relative: 'a'.repeat(241), reason: /241 bytes.*240/ },
+    {
+      name: 'a 255-byte file name in a folder',
+      relative: `sub/${'é'.repeat(125)}.txt`,
+      reason: /254 bytes.*\.part\.state\.tmp/,
+    },
   ];
   for (const c of bad) {
     test(`rejects ${c.name}`, () => {
@@ -174,4 +205,71 @@ describe('DirectoryGuard.ensure', () => {
     const guard = new DirectoryGuard(root);
     await assert.rejects(guard.ensure(path.join(root, 'link', 'x')), UnsafePathError);
   });
+});
+
+describe('DirectoryGuard failures are disk errors naming the path and errno', () => {
+  const cases: Array<{
+    name: string;
+    setup: (base: string) => Promise<{ root: string; folder: string }>;
+    errno: RegExp;
+  }> = [
+    {
+      name: 'the download directory is a file',
+      setup: async (base) => {
+        const root = path.join(base, 'file');
+        await fs.writeFile(root, 'x');
+        return { root, folder: root };
+      },
+      errno: /EEXIST|ENOTDIR/,
+    },
+    {
+      name: 'a folder under a file',
+      setup: async (base) => {
+        const root = path.join(base, 'file');
+        await fs.writeFile(root, 'x');
+        return { root: path.join(root, 'sub'), folder: path.join(root, 'sub') };
+      },
+      errno: /ENOTDIR/,
+    },
+    {
+      name: 'a sub-folder where a file is',
+      setup: async (base) => {
+        await fs.writeFile(path.join(base, 'taken'), 'x');
+        return { root: base, folder: path.join(base, 'taken') };
+      },
+      errno: /EEXIST/,
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const { root, folder } = await c.setup(await tempDir());
+      const guard = new DirectoryGuard(root);
+      await assert.rejects(guard.ensure(folder), (err: unknown) => {
+        assert.ok(err instanceof DiskError, `not a DiskError: ${String(err)}`);
+        assert.equal(err.code, 'DISK_ERROR');
+        assert.match(err.message, c.errno);
+        assert.ok(err.message.includes(folder) || err.message.includes(root), err.message);
+        return true;
+      });
+    });
+  }
+
+  test(
+    'a folder without write permission',
+    { skip: process.getuid?.() === 0 && 'root may write anywhere' },
+    async () => {
+      const root = await tempDir();
+      await fs.chmod(root, 0o555);
+      try {
+        const guard = new DirectoryGuard(root);
+        await assert.rejects(guard.ensure(path.join(root, 'sub')), (err: unknown) => {
+          assert.ok(err instanceof DiskError, `not a DiskError: ${String(err)}`);
+          assert.match(err.message, /EACCES/);
+          return true;
+        });
+      } finally {
+        await fs.chmod(root, 0o755);
+      }
+    },
+  );
 });

@@ -1,0 +1,46 @@
+import type { Hash } from 'node:crypto';
+import type { ParafetchError } from '../errors/index.js';
+import { BodyTooLongError } from '../errors/index.js';
+import type { FileSink } from '../storage/file-sink.js';
+
+/** One body written front to back into a file, from a given offset. */
+export interface StreamReceive {
+  body: AsyncIterable<Buffer> & { destroy(): void };
+  sink: FileSink;
+  /** Offset of the body's first byte in the file. */
+  from: number;
+  /** Where the body must end at the latest (its Content-Range, or the known size); undefined: unknown. */
+  limit: number | undefined;
+  /** Fed every byte written, in order. */
+  hash: Hash | undefined;
+  /** After every chunk written, with the position reached and the chunk's size. */
+  onChunk(pos: number, n: number): void;
+  /** Any failure while reading or writing, as a ParafetchError. */
+  asError(err: unknown): ParafetchError;
+  url: string;
+}
+
+/**
+ * Writes the body at its offsets, waiting when the file falls behind. A chunk that would run
+ * past `limit` is not written (nor hashed): the body fails with BODY_TOO_LONG. Resolves with
+ * the position reached and the failure, if any (the body is destroyed then).
+ */
+export async function receiveStream(r: StreamReceive): Promise<{ pos: number; failure?: ParafetchError }> {
+  const { sink, hash, limit } = r;
+  let pos = r.from;
+  try {
+    for await (const chunk of r.body) {
+      if (limit !== undefined && pos + chunk.length > limit)
+        throw new BodyTooLongError(limit - r.from, r.url);
+      hash?.update(chunk);
+      const ok = sink.write(chunk, pos);
+      pos += chunk.length;
+      r.onChunk(pos, chunk.length);
+      if (!ok) await sink.drained();
+    }
+  } catch (err) {
+    r.body.destroy();
+    return { pos, failure: r.asError(err) };
+  }
+  return { pos };
+}
