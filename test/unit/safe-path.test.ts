@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DiskError, UnsafePathError } from '../../src/errors/index.js';
 import {
   DirectoryGuard,
@@ -10,6 +12,8 @@ import {
   sanitizeFileName,
 } from '../../src/storage/safe-path.js';
 import { tempDir } from '../helpers/fs.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** True when `s` holds no lone UTF-16 surrogate (so it survives a round trip through UTF-8). */
 function wellFormed(s: string): boolean {
@@ -254,22 +258,41 @@ describe('DirectoryGuard failures are disk errors naming the path and errno', ()
     });
   }
 
-  test(
-    'a folder without write permission',
-    { skip: process.getuid?.() === 0 && 'root may write anywhere' },
-    async () => {
-      const root = await tempDir();
-      await fs.chmod(root, 0o555);
-      try {
+  test('a folder without write permission (as root: checked by a child process running as nobody)', async (t) => {
+    const root = await tempDir();
+    await fs.chmod(root, 0o555);
+    try {
+      if (process.getuid?.() !== 0) {
         const guard = new DirectoryGuard(root);
         await assert.rejects(guard.ensure(path.join(root, 'sub')), (err: unknown) => {
           assert.ok(err instanceof DiskError, `not a DiskError: ${String(err)}`);
           assert.match(err.message, /EACCES/);
           return true;
         });
-      } finally {
-        await fs.chmod(root, 0o755);
+        return;
       }
-    },
-  );
+      // Root may write anywhere: the same check runs in a process without that privilege.
+      t.diagnostic('running as root: the guard runs in a child process as uid 65534');
+      const guardModule = pathToFileURL(path.resolve(here, '../../src/storage/safe-path.js')).href;
+      const script = `
+        const { DirectoryGuard } = await import(${JSON.stringify(guardModule)});
+        try {
+          await new DirectoryGuard(${JSON.stringify(root)}).ensure(${JSON.stringify(path.join(root, 'sub'))});
+          console.log('no error');
+        } catch (err) {
+          console.log(err.constructor.name + ' ' + err.code + ' ' + err.message);
+        }`;
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile(
+          process.execPath,
+          ['--input-type=module', '-e', script],
+          { uid: 65534, gid: 65534, timeout: 20_000 },
+          (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+        );
+      });
+      assert.match(out, /^DiskError DISK_ERROR .*EACCES/, out);
+    } finally {
+      await fs.chmod(root, 0o755);
+    }
+  });
 });
