@@ -1,0 +1,26 @@
+import { DiskError, InternalError, ParafetchError } from '../errors/index.js';
+import { toTransportError, type TimeoutsMs } from '../transport/errors.js';
+
+/**
+ * Any error an item's processing threw, as a ParafetchError routed by its kind: ours pass
+ * through unchanged; a file-system call's error (it names a path) is a `DiskError`; what the
+ * HTTP stack threw (undici, a socket, an abort) goes through the transport's mapper; anything
+ * else is a bug and becomes an `InternalError` that keeps it as its cause, never a network code.
+ */
+export function asItemError(err: unknown, url: string, timeouts: TimeoutsMs): ParafetchError {
+  if (err instanceof ParafetchError) return err;
+  const e = err as { code?: unknown; syscall?: unknown; path?: unknown; name?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (typeof e?.syscall === 'string' && typeof e.path === 'string') {
+    return new DiskError((err as Error).message, err);
+  }
+  if (
+    code.startsWith('UND_ERR') ||
+    code === 'ABORT_ERR' ||
+    e?.name === 'AbortError' ||
+    (typeof e?.syscall === 'string' && code.startsWith('E'))
+  ) {
+    return toTransportError(err, url, timeouts);
+  }
+  return new InternalError(url, err);
+}
