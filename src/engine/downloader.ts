@@ -1,36 +1,37 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
-import { AbortedError, DiskError, HttpStatusError, ParafetchError } from '../errors/index.js';
+import { AbortedError, type ParafetchError } from '../errors/index.js';
 import { DestinationClaims } from '../download/claims.js';
 import type { DownloadItem, DownloadResult } from '../download/item.js';
 import { DownloadJob, type JobContext } from '../download/job.js';
 import { DirectoryGuard } from '../storage/safe-path.js';
 import { SyncWriteGate } from '../storage/small-file.js';
 import { HttpClient } from '../transport/client.js';
-import { asItemError } from './error-kind.js';
+import { afterFailure, type AttemptHistory } from './after-failure.js';
+import { Backlog } from './backlog.js';
+import { asItemError, checkFolder } from './error-kind.js';
 import type { DownloaderEvents, RunStats, RunSummary } from './events.js';
 import { HostGate, hostKey } from './host-gate.js';
-import { readItems, type ItemSource } from './input.js';
+import { readItems, toItem, type ItemSource } from './input.js';
 import { normalizeOptions, type DownloadOptions, type NormalizedOptions } from './options.js';
 import { AsyncQueue } from './result-queue.js';
-import { decideRetry, isNotHere, parseRetryAfter, type RetryDecision } from './retry-policy.js';
+import { decideRetry } from './retry-policy.js';
 import { Tally } from './tally.js';
 
 export type { ItemSource } from './input.js';
 
-interface Entry {
+interface Entry extends AttemptHistory {
   job: DownloadJob;
-  /** The origin the item's next attempt goes to (its URL or a mirror). */
-  host: string;
   prepared: boolean;
-  /** When its current attempt was let in. */
-  sentAt: number;
-  /** `URL → code` of the "not here" answers in a row of its URLs in this round (see isNotHere). */
-  notHere: string[];
   settled: boolean;
 }
 
-/** Items read ahead for `download()` to answer each one after an abort (see drainOnAbort). */
+/** Runs that read their whole input after an abort, to answer every item (see `download`). */
 const draining = new WeakSet<Downloader>();
+
+/** After an abort, `downloader` reads the rest of its input and answers each item `cancelled`. */
+export function answerWholeInput(downloader: Downloader): void {
+  draining.add(downloader);
+}
 
 /**
  * Downloads a stream of items: at most `concurrency` at once and `perHost` per origin (fewer
@@ -53,10 +54,9 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   #results: AsyncQueue<DownloadResult> | undefined;
   #ctx: JobContext | undefined;
   /** Why no item can be written (the download folder cannot be used), found before any request. */
-  #rootError: ParafetchError | undefined;
-  #ready: Entry[] = [];
+  #root: Promise<ParafetchError | undefined> | undefined;
+  readonly #backlog = new Backlog<Entry>(() => this.#pump());
   readonly #active = new Set<Entry>();
-  readonly #waiting = new Map<Entry, NodeJS.Timeout>();
   #inputDone = false;
   #inputError: unknown;
   #nextIndex = 0;
@@ -92,7 +92,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   stats(): RunStats {
     return this.#tally.stats({
       active: this.#active.size,
-      queued: this.#ready.length + this.#waiting.size,
+      queued: this.#backlog.size,
       inputDone: this.#inputDone,
     });
   }
@@ -138,12 +138,14 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
         progress: (job, n) => this.#progress(job, n),
         syncWrites: new SyncWriteGate(),
         retryDelay: (failures, error) => {
-          const d = this.#decide(failures, error);
+          const d = decideRetry(
+            { attempt: failures, error, now: Date.now(), random: Math.random() },
+            options,
+          );
           return d.retry ? d.delayMs : undefined;
         },
       };
       this.#tally.startedAt = Date.now();
-      this.#rootError = await this.#checkRoot(this.#ctx.guard);
       const drained = new Promise<void>((resolve) => (this.#finish = resolve));
       void this.#read();
       await drained;
@@ -164,21 +166,6 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     return summary;
   }
 
-  /**
-   * The download folder, checked once before any request: when it cannot be created or is not
-   * a folder, every item fails with this error and nothing is sent.
-   */
-  async #checkRoot(guard: DirectoryGuard): Promise<ParafetchError | undefined> {
-    try {
-      await guard.ensure(this.options.dir);
-      return undefined;
-    } catch (err) {
-      if (err instanceof ParafetchError) return err;
-      const why = err instanceof Error ? err.message : String(err);
-      return new DiskError(`cannot use ${this.options.dir} as the download folder: ${why}`, err);
-    }
-  }
-
   /** Reads the input into the look-ahead buffer, never more than it holds. */
   async #read(): Promise<void> {
     const signal = this.#controller.signal;
@@ -187,7 +174,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
         enqueue: (value) => this.#enqueue(value),
         // After an abort, `download()` reads on to answer every item; a Downloader stops.
         stop: () => signal.aborted && !draining.has(this),
-        room: () => signal.aborted || this.#ready.length < this.#lookahead,
+        room: () => signal.aborted || this.#backlog.ready < this.#lookahead,
         waitForRoom: () => new Promise<void>((resolve) => (this.#wakeReader = resolve)),
       });
     } catch (err) {
@@ -199,12 +186,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   }
 
   #enqueue(value: DownloadItem | string): void {
-    const item: DownloadItem =
-      typeof value === 'string'
-        ? { url: value }
-        : typeof value === 'object' && value !== null && typeof value.url === 'string'
-          ? value
-          : { url: String((value as { url?: unknown } | null)?.url ?? value) };
+    const item = toItem(value);
     const job = new DownloadJob(this.#nextIndex++, item, this.#ctx!);
     const signal = this.#controller.signal;
     if (signal.aborted) {
@@ -212,8 +194,16 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       this.#settle(job.result('cancelled', 0, undefined, new AbortedError(item.url, signal.reason)));
       return;
     }
-    const entry = { job, host: hostKey(item.url), prepared: false, sentAt: 0, notHere: [], settled: false };
-    this.#ready.push(entry);
+    this.#backlog.push({
+      job,
+      item,
+      attempts: 0,
+      host: hostKey(item.url),
+      sentAt: 0,
+      notHere: [],
+      prepared: false,
+      settled: false,
+    });
     this.#pump();
   }
 
@@ -226,22 +216,21 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       !signal.aborted &&
       !backedUp &&
       this.#active.size < this.options.concurrency &&
-      this.#ready.length
+      this.#backlog.ready
     ) {
-      const i = this.#ready.findIndex((e) => this.#gate.canStart(e.host, now));
-      if (i === -1) {
+      const entry = this.#backlog.take((e) => this.#gate.canStart(e.host, now));
+      if (!entry) {
         this.#timeGate(now);
         break;
       }
-      const [entry] = this.#ready.splice(i, 1);
-      this.#start(entry!, now);
+      this.#start(entry, now);
     }
-    if ((signal.aborted || this.#ready.length < this.#lookahead) && this.#wakeReader) {
+    if ((signal.aborted || this.#backlog.ready < this.#lookahead) && this.#wakeReader) {
       const wake = this.#wakeReader;
       this.#wakeReader = undefined;
       wake();
     }
-    if (this.#inputDone && !this.#ready.length && !this.#active.size && !this.#waiting.size) {
+    if (this.#inputDone && !this.#backlog.size && !this.#active.size) {
       this.#finish?.();
     }
   }
@@ -260,10 +249,12 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     this.#gate.enter(host);
     entry.sentAt = now;
     void this.#drive(entry)
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         // A bug below: the item still gets its one result, with the cause kept.
         const { job } = entry;
-        this.#settle(job.result('failed', job.bytes, undefined, this.#asError(err, job)), entry);
+        const error = this.#asError(err, job);
+        const r = await job.fail(error, true).catch(() => job.result('failed', job.bytes, undefined, error));
+        this.#settle(r, entry);
       })
       .finally(() => {
         this.#active.delete(entry);
@@ -278,7 +269,9 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     if (!entry.prepared) {
       this.#safeEmit('start', { index: job.index, url: job.url });
       entry.prepared = true;
-      if (this.#rootError) return this.#settle(await job.fail(this.#rootError, false), entry);
+      // The download folder, checked once before the first request.
+      const rootError = await (this.#root ??= checkFolder(this.#ctx!.guard, this.options.dir));
+      if (rootError) return this.#settle(await job.fail(rootError, false), entry);
       try {
         const skipped = await job.prepare();
         if (skipped) return this.#settle(skipped, entry);
@@ -286,8 +279,9 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
         return this.#settle(await job.fail(this.#asError(err, job), false), entry);
       }
     }
-    if (signal.aborted)
+    if (signal.aborted) {
       return this.#settle(await job.fail(new AbortedError(job.url, signal.reason), true), entry);
+    }
     const host = entry.host;
     try {
       const result = await job.attempt(signal);
@@ -299,50 +293,21 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     }
   }
 
-  /** After a failed attempt: next mirror, retry later, or give up. */
+  /** After a failed attempt: the next mirror, a retry later, or the end. */
   #retryOrFail(entry: Entry, error: ParafetchError): void | Promise<void> {
     const { job } = entry;
-    const urls = [job.item.url, ...(job.item.mirrors ?? [])];
-    const now = Date.now();
-    if (isNotHere(error)) entry.notHere.push(`${urls[(job.attempts - 1) % urls.length]} → ${error.code}`);
-    else entry.notHere = [];
-    const decision = this.#decide(job.attempts, error, urls.length, entry.notHere.length);
-    if (error instanceof HttpStatusError) {
-      if (error.status === 429 || error.status === 503) {
-        const asked = parseRetryAfter(error.retryAfter, now);
-        const honoured = asked !== undefined && asked <= this.options.maxRetryAfterMs ? asked : undefined;
-        this.#gate.refused(entry.host, now, entry.sentAt, honoured);
-      } else this.#gate.answered(entry.host);
-    }
-    if (!decision.retry) {
-      return job.fail(withUrlsTried(error, entry.notHere), false).then((r) => this.#settle(r, entry));
-    }
-    if (!decision.nextMirror) entry.notHere = [];
-    entry.host = hostKey(urls[job.attempts % urls.length]!);
+    entry.attempts = job.attempts;
+    const next = afterFailure(entry, error, this.#gate, this.options, Date.now(), Math.random());
+    if (!next.retry) return job.fail(next.error, false).then((r) => this.#settle(r, entry));
+    entry.host = next.host;
     this.#safeEmit('retry', {
       index: job.index,
       url: job.url,
       attempt: job.attempts,
-      delayMs: decision.delayMs,
+      delayMs: next.delayMs,
       error,
     });
-    if (decision.delayMs === 0) {
-      this.#ready.unshift(entry);
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.#waiting.delete(entry);
-      this.#ready.unshift(entry);
-      this.#pump();
-    }, decision.delayMs);
-    this.#waiting.set(entry, timer);
-  }
-
-  #decide(attempt: number, error: ParafetchError, urls = 1, notHere = 0): RetryDecision {
-    return decideRetry(
-      { attempt, error, now: Date.now(), random: Math.random(), urls, notHere },
-      this.options,
-    );
+    this.#backlog.later(entry, next.delayMs);
   }
 
   #asError(err: unknown, job: DownloadJob): ParafetchError {
@@ -352,11 +317,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   /** Aborted: waiting and not-yet-started items end `cancelled`; in-flight ones end by themselves. */
   #onAbort(): void {
     clearTimeout(this.#gateTimer);
-    const pending = [...this.#ready, ...this.#waiting.keys()];
-    for (const timer of this.#waiting.values()) clearTimeout(timer);
-    this.#waiting.clear();
-    this.#ready = [];
-    for (const entry of pending) {
+    for (const entry of this.#backlog.clear()) {
       this.#active.add(entry);
       void entry.job
         .fail(new AbortedError(entry.job.url, this.#controller.signal.reason), true)
@@ -410,27 +371,4 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       });
     }
   }
-}
-
-/** The last error of an item every URL of which said "not here", telling what each one said. */
-function withUrlsTried(error: ParafetchError, notHere: readonly string[]): ParafetchError {
-  if (notHere.length < 2) return error;
-  const shown = notHere.slice(0, 5).join(', ') + (notHere.length > 5 ? ', ...' : '');
-  error.message = `${error.message}; every URL of the item was tried: ${shown}`;
-  return error;
-}
-
-/**
- * Downloads every item; resolves with one result per item, in input order. Never rejects for
- * failed items. After an abort (or with a signal already aborted) it still reads the whole
- * input and answers every item not finished `cancelled`, without a request for those not
- * started (so with an endless input it never resolves, abort or not).
- */
-export async function download(items: ItemSource, options: DownloadOptions = {}): Promise<DownloadResult[]> {
-  const downloader = new Downloader(items, options);
-  draining.add(downloader);
-  const results: DownloadResult[] = [];
-  downloader.on('result', (r) => results.push(r));
-  await downloader.run();
-  return results.sort((a, b) => a.index - b.index);
 }

@@ -1,4 +1,5 @@
 import { DiskError, InternalError, ParafetchError } from '../errors/index.js';
+import type { DirectoryGuard } from '../storage/safe-path.js';
 import { toTransportError, type TimeoutsMs } from '../transport/errors.js';
 
 /**
@@ -23,4 +24,20 @@ export function asItemError(err: unknown, url: string, timeouts: TimeoutsMs): Pa
     return toTransportError(err, url, timeouts);
   }
   return new InternalError(url, err);
+}
+
+/**
+ * Checks the download folder (creating it when needed): undefined when it can be used, else why
+ * not as a DiskError naming it (a file there, no permission...), so that every item fails with
+ * it before any request is sent.
+ */
+export async function checkFolder(guard: DirectoryGuard, dir: string): Promise<ParafetchError | undefined> {
+  try {
+    await guard.ensure(dir);
+    return undefined;
+  } catch (err) {
+    if (err instanceof ParafetchError) return err;
+    const why = err instanceof Error ? err.message : String(err);
+    return new DiskError(`cannot use ${dir} as the download folder: ${why}`, err);
+  }
 }

@@ -36,3 +36,10 @@ export async function readItems(source: ItemSource, hooks: ReadHooks): Promise<v
     hooks.enqueue(next.value);
   }
 }
+
+/** A value read from the input as an item: a bare string is its URL. */
+export function toItem(value: DownloadItem | string): DownloadItem {
+  if (typeof value === 'string') return { url: value };
+  if (typeof value === 'object' && value !== null && typeof value.url === 'string') return value;
+  return { url: String((value as { url?: unknown } | null)?.url ?? value) };
+}
