@@ -300,6 +300,8 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     const next = afterFailure(entry, error, this.#gate, this.options, Date.now(), Math.random());
     if (!next.retry) return job.fail(next.error, false).then((r) => this.#settle(r, entry));
     entry.host = next.host;
+    // Queued before the event: a listener that aborts the run finds it there, to cancel it.
+    this.#backlog.later(entry, next.delayMs);
     this.#safeEmit('retry', {
       index: job.index,
       url: job.url,
@@ -307,7 +309,6 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       delayMs: next.delayMs,
       error,
     });
-    this.#backlog.later(entry, next.delayMs);
   }
 
   #asError(err: unknown, job: DownloadJob): ParafetchError {

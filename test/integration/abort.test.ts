@@ -236,3 +236,23 @@ test("a run leaves no listener on the caller's signal", async () => {
   }
   assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
 });
+
+test(
+  'a listener that aborts the run from its retry event does not leave the run pending',
+  { timeout: 10_000 },
+  async () => {
+    const server = await startServer((_req, res) => void res.writeHead(500).end());
+    try {
+      const d = new Downloader([server.url('/a')], {
+        dir: await tempDir(),
+        backoff: { baseMs: 5, maxMs: 5 },
+      });
+      d.on('retry', () => d.abort());
+      const summary = await d.run();
+      assert.equal(summary.cancelled, 1);
+      assert.equal(server.requests.length, 1);
+    } finally {
+      await server.close();
+    }
+  },
+);
