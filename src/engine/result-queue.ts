@@ -46,6 +46,8 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     if (this.#waiter && this.#head >= this.#items.length) {
       const w = this.#waiter;
       this.#waiter = undefined;
+      // The error is thrown once; reads after it see the end.
+      this.#error = undefined;
       if (error) w.reject(error.reason);
       else w.resolve({ value: undefined, done: true });
     }
