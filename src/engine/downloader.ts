@@ -7,7 +7,7 @@ import { DirectoryGuard } from '../storage/safe-path.js';
 import { SyncWriteGate } from '../storage/small-file.js';
 import { HttpClient } from '../transport/client.js';
 import { afterFailure, type AttemptHistory } from './after-failure.js';
-import { Backlog } from './backlog.js';
+import { Admission } from './admission.js';
 import { asItemError, checkFolder } from './error-kind.js';
 import type { DownloaderEvents, RunStats, RunSummary } from './events.js';
 import { HostGate, hostKey } from './host-gate.js';
@@ -55,14 +55,12 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   #ctx: JobContext | undefined;
   /** Why no item can be written (the download folder cannot be used), found before any request. */
   #root: Promise<ParafetchError | undefined> | undefined;
-  readonly #backlog = new Backlog<Entry>(() => this.#pump());
-  readonly #active = new Set<Entry>();
+  readonly #admission: Admission<Entry>;
   #inputDone = false;
   #inputError: unknown;
   #nextIndex = 0;
   #wakeReader: (() => void) | undefined;
   #finish: (() => void) | undefined;
-  #gateTimer: NodeJS.Timeout | undefined;
 
   constructor(items: ItemSource, options: DownloadOptions = {}) {
     super();
@@ -70,6 +68,12 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     this.#source = items;
     const { baseMs, maxMs, factor } = this.options.backoff;
     this.#gate = new HostGate(this.options.perHost, { baseMs, maxMs, factor });
+    this.#admission = new Admission<Entry>({
+      concurrency: this.options.concurrency,
+      gate: this.#gate,
+      run: (entry) => this.#drive(entry).catch((err: unknown) => this.#failUnexpectedly(entry, err)),
+      changed: () => this.#pump(),
+    });
     this.#lookahead = Math.max(256, this.options.concurrency * 4);
   }
 
@@ -91,8 +95,8 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   /** A snapshot of the run's counters. */
   stats(): RunStats {
     return this.#tally.stats({
-      active: this.#active.size,
-      queued: this.#backlog.size,
+      active: this.#admission.running,
+      queued: this.#admission.backlog.size,
       inputDone: this.#inputDone,
     });
   }
@@ -156,7 +160,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       throw err;
     } finally {
       outer?.removeEventListener('abort', onOuterAbort);
-      clearTimeout(this.#gateTimer);
+      this.#admission.stop();
       await (signal.aborted ? client?.destroy() : client?.close())?.catch(() => {});
     }
     const summary = this.#tally.summary(signal.aborted, Date.now());
@@ -174,7 +178,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
         enqueue: (value) => this.#enqueue(value),
         // After an abort, `download()` reads on to answer every item; a Downloader stops.
         stop: () => signal.aborted && !draining.has(this),
-        room: () => signal.aborted || this.#backlog.ready < this.#lookahead,
+        room: () => signal.aborted || this.#admission.backlog.ready < this.#lookahead,
         waitForRoom: () => new Promise<void>((resolve) => (this.#wakeReader = resolve)),
       });
     } catch (err) {
@@ -194,7 +198,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       this.#settle(job.result('cancelled', 0, undefined, new AbortedError(item.url, signal.reason)));
       return;
     }
-    this.#backlog.push({
+    this.#admission.backlog.push({
       job,
       item,
       attempts: 0,
@@ -210,57 +214,23 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   /** Starts what may start; wakes the reader; notices the end. */
   #pump(): void {
     const signal = this.#controller.signal;
-    const now = Date.now();
+    const { backlog } = this.#admission;
     const backedUp = this.#results !== undefined && this.#results.size > this.#lookahead;
-    while (
-      !signal.aborted &&
-      !backedUp &&
-      this.#active.size < this.options.concurrency &&
-      this.#backlog.ready
-    ) {
-      const entry = this.#backlog.take((e) => this.#gate.canStart(e.host, now));
-      if (!entry) {
-        this.#timeGate(now);
-        break;
-      }
-      this.#start(entry, now);
-    }
-    if ((signal.aborted || this.#backlog.ready < this.#lookahead) && this.#wakeReader) {
+    if (!signal.aborted && !backedUp) this.#admission.admit(Date.now());
+    if ((signal.aborted || backlog.ready < this.#lookahead) && this.#wakeReader) {
       const wake = this.#wakeReader;
       this.#wakeReader = undefined;
       wake();
     }
-    if (this.#inputDone && !this.#backlog.size && !this.#active.size) {
-      this.#finish?.();
-    }
+    if (this.#inputDone && !backlog.size && !this.#admission.running) this.#finish?.();
   }
 
-  /** When every waiting item's origin is paused, pump again when one opens. */
-  #timeGate(now: number): void {
-    const at = this.#gate.nextOpening(now);
-    if (at === undefined) return;
-    clearTimeout(this.#gateTimer);
-    this.#gateTimer = setTimeout(() => this.#pump(), at - now + 1);
-  }
-
-  #start(entry: Entry, now: number): void {
-    const { host } = entry;
-    this.#active.add(entry);
-    this.#gate.enter(host);
-    entry.sentAt = now;
-    void this.#drive(entry)
-      .catch(async (err: unknown) => {
-        // A bug below: the item still gets its one result, with the cause kept.
-        const { job } = entry;
-        const error = this.#asError(err, job);
-        const r = await job.fail(error, true).catch(() => job.result('failed', job.bytes, undefined, error));
-        this.#settle(r, entry);
-      })
-      .finally(() => {
-        this.#active.delete(entry);
-        this.#gate.leave(host);
-        this.#pump();
-      });
+  /** A bug below: the item still gets its one result, with the cause kept. */
+  async #failUnexpectedly(entry: Entry, err: unknown): Promise<void> {
+    const { job } = entry;
+    const error = this.#asError(err, job);
+    const r = await job.fail(error, true).catch(() => job.result('failed', job.bytes, undefined, error));
+    this.#settle(r, entry);
   }
 
   async #drive(entry: Entry): Promise<void> {
@@ -301,7 +271,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     if (!next.retry) return job.fail(next.error, false).then((r) => this.#settle(r, entry));
     entry.host = next.host;
     // Queued before the event: a listener that aborts the run finds it there, to cancel it.
-    this.#backlog.later(entry, next.delayMs);
+    this.#admission.backlog.later(entry, next.delayMs);
     this.#safeEmit('retry', {
       index: job.index,
       url: job.url,
@@ -317,16 +287,16 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
 
   /** Aborted: waiting and not-yet-started items end `cancelled`; in-flight ones end by themselves. */
   #onAbort(): void {
-    clearTimeout(this.#gateTimer);
-    for (const entry of this.#backlog.clear()) {
-      this.#active.add(entry);
-      void entry.job
-        .fail(new AbortedError(entry.job.url, this.#controller.signal.reason), true)
-        .then((r) => this.#settle(r, entry))
-        .finally(() => {
-          this.#active.delete(entry);
-          this.#pump();
-        });
+    const { reason } = this.#controller.signal;
+    for (const entry of this.#admission.stop()) {
+      const { job } = entry;
+      this.#admission.hold(
+        entry,
+        job
+          .fail(new AbortedError(job.url, reason), true)
+          .then((r) => this.#settle(r, entry))
+          .catch((err: unknown) => this.#failUnexpectedly(entry, err)),
+      );
     }
     this.#pump();
   }

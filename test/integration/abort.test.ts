@@ -154,7 +154,7 @@ test(
       assert.equal(ended.failed, 0);
       assert.ok(ended.cancelled >= 1, 'the slow item and those read ahead are cancelled');
       const seen = server.requests.length;
-      assert.ok(seen <= 3, `${seen} requests`);
+      assert.ok(seen < items.length, `${seen} requests`);
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(server.requests.length, seen, 'nothing started after the loop was left');
       const files = await listFiles(dir);
