@@ -58,7 +58,7 @@ export function summaryLines(end: RunEnd, samples: FailureSamples): string[] {
     );
   }
   const lines = [
-    `${end.interrupted ? 'Stopped' : 'Done'}: ${counts.join(', ')}; ` +
+    `${end.interrupted || summary.aborted ? 'Stopped' : 'Done'}: ${counts.join(', ')}; ` +
       `${formatBytes(summary.bytes)} in ${formatDuration(summary.ms)} (${formatRate(rate)})`,
   ];
   const codes = Object.entries(summary.failuresByCode).sort(
