@@ -5,6 +5,19 @@ import { download, Downloader, type RunSummary } from '../../src/index.js';
 import { listFiles, tempDir, waitFor } from '../helpers/fs.js';
 import { startServer } from '../helpers/server.js';
 
+/** `promise`, or a rejection when it has not settled within `ms` (a hang fails, and ends). */
+async function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 test('abort cancels in-flight and queued items: cancelled results (ABORTED), no final files, no open sockets', async () => {
   const server = await startServer((_req, res) => {
     res.writeHead(200, { 'content-length': 1_000_000, etag: '"e"', 'accept-ranges': 'bytes' });
@@ -248,7 +261,7 @@ test(
         backoff: { baseMs: 5, maxMs: 5 },
       });
       d.on('retry', () => d.abort());
-      const summary = await d.run();
+      const summary = await settlesWithin(d.run(), 5000);
       assert.equal(summary.cancelled, 1);
       assert.equal(server.requests.length, 1);
     } finally {
