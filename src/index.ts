@@ -1,4 +1,5 @@
-export { download, Downloader, type ItemSource } from './engine/downloader.js';
+export { Downloader, type ItemSource } from './engine/downloader.js';
+export { download } from './engine/download.js';
 export type { DownloadOptions, BackoffOptions, TimeoutOptions, OverwritePolicy } from './engine/options.js';
 export { VERSION } from './engine/options.js';
 export type {

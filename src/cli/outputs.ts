@@ -14,8 +14,9 @@ interface FailedList {
 /**
  * The files a run writes as results arrive: `--report` (every result, one JSON line) and
  * `--save-failed` (failed items as an input list, in the format the file's name says, so that
- * `parafetch -i FILE` reads it back as it was written). Items cancelled by an interrupt are
- * not failures of their own and are not saved: running the same command again resumes them.
+ * `parafetch -i FILE` reads it back as it was written). Items cancelled by an interrupt (status
+ * `cancelled`) are not failures of their own and are not saved: the same command again resumes
+ * them. The report has them, with `attempts` 0 for those that never started.
  */
 export class RunOutputs {
   readonly #dir: string;
@@ -56,7 +57,7 @@ export class RunOutputs {
   async add(result: DownloadResult): Promise<void> {
     if (this.#report) await this.#report.write(`${jsonLine(reportRecord(result, this.#dir))}\n`);
     const failed = this.#failed;
-    if (!failed || result.status !== 'failed' || result.error?.code === 'ABORTED') return;
+    if (!failed || result.status !== 'failed') return;
     const { line, loss } = failed.writer.write(result.item);
     if (loss !== undefined && !this.#lossReported) {
       this.#lossReported = true;

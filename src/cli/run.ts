@@ -133,16 +133,20 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
   downloader.once('end', (s: RunSummary) => (ended = s));
   try {
     let writing = true;
-    for await (const result of downloader) {
-      if (!writing) continue;
-      try {
-        await outputs.add(result);
-      } catch (err) {
-        writing = false;
-        fileErrors++;
-        renderer.error((err as Error).message);
-        controller.abort();
+    try {
+      for await (const result of downloader) {
+        if (!writing) continue;
+        try {
+          await outputs.add(result);
+        } catch (err) {
+          writing = false;
+          fileErrors++;
+          renderer.error((err as Error).message);
+          controller.abort();
+        }
       }
+    } catch {
+      // The results end with the run's error, after the last result: run() rejects with it below.
     }
     let summary: RunSummary;
     try {

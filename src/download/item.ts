@@ -17,7 +17,11 @@ export interface DownloadItem {
   headers?: Readonly<Record<string, string>>;
 }
 
-export type ResultStatus = 'ok' | 'skipped' | 'failed';
+/**
+ * `ok`: downloaded; `skipped`: already there; `failed`: gave up on it; `cancelled`: the run was
+ * aborted before it completed (not a failure of its own: the same run again resumes it).
+ */
+export type ResultStatus = 'ok' | 'skipped' | 'failed' | 'cancelled';
 
 /** What happened to one item. */
 export interface DownloadResult {
@@ -27,15 +31,15 @@ export interface DownloadResult {
   /** Absolute final path, or undefined when no destination could be decided. */
   path: string | undefined;
   status: ResultStatus;
-  /** Size of the file now under `path` (for `failed`, bytes received before giving up). */
+  /** Size of the file now under `path` (for `failed` and `cancelled`, bytes received before the end). */
   bytes: number;
   /** SHA-256 (hex) of the file now under `path`; undefined for failures. */
   sha256: string | undefined;
-  /** HTTP attempts made (0 for an item skipped without a request). */
+  /** HTTP attempts made (0 for an item skipped without a request, or cancelled before it started). */
   attempts: number;
   /** Wall time spent on the item, in milliseconds. */
   ms: number;
-  /** For `failed`: why, with a stable `code` (`ABORTED` when the run was aborted). */
+  /** For `failed`: why, with a stable `code`; for `cancelled`, an error with code `ABORTED`. */
   error?: ParafetchError;
   /** The item as it was given, so failures can be written back in an input format. */
   item: DownloadItem;

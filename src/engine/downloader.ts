@@ -6,27 +6,42 @@ import { DownloadJob, type JobContext } from '../download/job.js';
 import { DirectoryGuard } from '../storage/safe-path.js';
 import { SyncWriteGate } from '../storage/small-file.js';
 import { HttpClient } from '../transport/client.js';
-import { toTransportError } from '../transport/errors.js';
+import { afterFailure, type AttemptHistory } from './after-failure.js';
+import { Admission } from './admission.js';
+import { asItemError, checkFolder } from './error-kind.js';
 import type { DownloaderEvents, RunStats, RunSummary } from './events.js';
 import { HostGate, hostKey } from './host-gate.js';
+import { readItems, toItem, type ItemSource } from './input.js';
 import { normalizeOptions, type DownloadOptions, type NormalizedOptions } from './options.js';
 import { AsyncQueue } from './result-queue.js';
-import { decideRetry, type RetryDecision } from './retry-policy.js';
+import { decideRetry } from './retry-policy.js';
+import { Tally } from './tally.js';
 
-/** What `download` and `Downloader` accept: items, or bare URL strings. */
-export type ItemSource = Iterable<DownloadItem | string> | AsyncIterable<DownloadItem | string>;
+export type { ItemSource } from './input.js';
 
-interface Entry {
+interface Entry extends AttemptHistory {
   job: DownloadJob;
-  host: string;
   prepared: boolean;
+  settled: boolean;
+}
+
+/** Runs that read their whole input after an abort, to answer every item (see `download`). */
+const draining = new WeakSet<Downloader>();
+
+/** After an abort, `downloader` reads the rest of its input and answers each item `cancelled`. */
+export function answerWholeInput(downloader: Downloader): void {
+  draining.add(downloader);
 }
 
 /**
- * Downloads a stream of items: at most `concurrency` at once and `perHost` per origin,
- * retrying transient failures with backoff. Reads the input lazily (a bounded look-ahead),
- * so the length of the list costs no memory. Emits typed events, and can be iterated for
- * results as they finish.
+ * Downloads a stream of items: at most `concurrency` at once and `perHost` per origin (fewer
+ * while an origin refuses, see HostGate), retrying transient failures with backoff and going
+ * on to an item's mirrors. Reads the input lazily (a bounded look-ahead), so the length of the
+ * list costs no memory. Emits typed events, and can be iterated for results as they finish.
+ *
+ * Every item read from the input gets exactly one result. After an abort nothing new starts,
+ * in-flight requests are cancelled, and every unfinished item read so far ends `cancelled`; the
+ * input is not read further (it may be endless), so items not yet read get no result.
  */
 export class Downloader extends EventEmitter<DownloaderEvents> {
   readonly options: NormalizedOptions;
@@ -34,37 +49,39 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   readonly #controller = new AbortController();
   readonly #gate: HostGate;
   readonly #lookahead: number;
+  readonly #tally = new Tally();
   #running: Promise<RunSummary> | undefined;
   #results: AsyncQueue<DownloadResult> | undefined;
   #ctx: JobContext | undefined;
-  #ready: Entry[] = [];
-  readonly #active = new Set<Entry>();
-  readonly #waiting = new Map<Entry, NodeJS.Timeout>();
+  /** Why no item can be written (the download folder cannot be used), found before any request. */
+  #root: Promise<ParafetchError | undefined> | undefined;
+  readonly #admission: Admission<Entry>;
   #inputDone = false;
   #inputError: unknown;
   #nextIndex = 0;
-  #wakeFiller: (() => void) | undefined;
+  #wakeReader: (() => void) | undefined;
   #finish: (() => void) | undefined;
-  #gateTimer: NodeJS.Timeout | undefined;
-  /** The counters; the rest of RunStats is read from the queues when asked. */
-  #stats: Pick<RunStats, 'ok' | 'skipped' | 'failed' | 'bytes' | 'startedAt'> = {
-    ok: 0,
-    skipped: 0,
-    failed: 0,
-    bytes: 0,
-    startedAt: 0,
-  };
-  readonly #failuresByCode: Record<string, number> = {};
 
   constructor(items: ItemSource, options: DownloadOptions = {}) {
     super();
     this.options = normalizeOptions(options);
     this.#source = items;
-    this.#gate = new HostGate(this.options.perHost);
+    const { baseMs, maxMs, factor } = this.options.backoff;
+    this.#gate = new HostGate(this.options.perHost, { baseMs, maxMs, factor });
+    this.#admission = new Admission<Entry>({
+      concurrency: this.options.concurrency,
+      gate: this.#gate,
+      run: (entry) => this.#drive(entry).catch((err: unknown) => this.#failUnexpectedly(entry, err)),
+      changed: () => this.#pump(),
+    });
     this.#lookahead = Math.max(256, this.options.concurrency * 4);
   }
 
-  /** Runs the whole list once; resolves with the summary (never rejects for failed items). */
+  /**
+   * Runs the whole list once; resolves with the summary (never rejects for failed items). Rejects
+   * when the input cannot be read (after the items read before are answered) or the run cannot
+   * start at all; an iterator of the results then throws the same error.
+   */
   run(): Promise<RunSummary> {
     this.#running ??= this.#run();
     return this.#running;
@@ -77,21 +94,29 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
 
   /** A snapshot of the run's counters. */
   stats(): RunStats {
-    return {
-      ...this.#stats,
-      active: this.#active.size,
-      queued: this.#ready.length + this.#waiting.size,
+    return this.#tally.stats({
+      active: this.#admission.running,
+      queued: this.#admission.backlog.size,
       inputDone: this.#inputDone,
-    };
+    });
   }
 
-  /** Results as items finish. Starts the run; iterate before calling `run()` to see them all. */
+  /**
+   * Results as items finish. Starts the run; iterate before calling `run()` to see them all.
+   * Leaving the loop early (`break`, `return`, a throw) aborts the run and waits for it to stop.
+   */
   [Symbol.asyncIterator](): AsyncIterableIterator<DownloadResult> {
     if (this.#running && !this.#results) {
       throw new Error('Iterate a Downloader before calling run(), or no result would be missed');
     }
     // A consumer that fell behind holds new work back (see #pump); taking a result lets it go on.
-    this.#results ??= new AsyncQueue<DownloadResult>(() => this.#pump());
+    this.#results ??= new AsyncQueue<DownloadResult>({
+      onTake: () => this.#pump(),
+      onReturn: async () => {
+        this.abort(new Error('the results were no longer read'));
+        await this.run().catch(() => {});
+      },
+    });
     void this.run().catch(() => {});
     return this.#results;
   }
@@ -101,68 +126,61 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     const signal = this.#controller.signal;
     // Every request in flight listens to this one signal.
     setMaxListeners(0, signal);
+    signal.addEventListener('abort', () => this.#onAbort(), { once: true });
     const outer = options.signal;
     const onOuterAbort = () => this.abort(outer?.reason);
     if (outer?.aborted) onOuterAbort();
     else outer?.addEventListener('abort', onOuterAbort, { once: true });
-    const client = new HttpClient(options);
-    this.#ctx = {
-      options,
-      client,
-      guard: new DirectoryGuard(options.dir),
-      claims: new DestinationClaims(),
-      progress: (job, n) => this.#progress(job, n),
-      syncWrites: new SyncWriteGate(),
-      retryDelay: (failures, error) => {
-        const d = this.#decide(failures, error);
-        return d.retry ? d.delayMs : undefined;
-      },
-    };
-    this.#stats.startedAt = Date.now();
-    const drained = new Promise<void>((resolve) => (this.#finish = resolve));
-    signal.addEventListener('abort', () => this.#onAbort(), { once: true });
-    void this.#fill();
-    await drained;
-    outer?.removeEventListener('abort', onOuterAbort);
-    clearTimeout(this.#gateTimer);
-    if (signal.aborted) await client.destroy();
-    else await client.close();
-
-    const summary: RunSummary = {
-      ok: this.#stats.ok,
-      skipped: this.#stats.skipped,
-      failed: this.#stats.failed,
-      bytes: this.#stats.bytes,
-      ms: Date.now() - this.#stats.startedAt,
-      aborted: signal.aborted,
-      failuresByCode: { ...this.#failuresByCode },
-    };
-    this.#results?.close();
+    let client: HttpClient | undefined;
+    try {
+      client = new HttpClient(options);
+      this.#ctx = {
+        options,
+        client,
+        guard: new DirectoryGuard(options.dir),
+        claims: new DestinationClaims(),
+        progress: (job, n) => this.#progress(job, n),
+        syncWrites: new SyncWriteGate(),
+        retryDelay: (failures, error) => {
+          const d = decideRetry(
+            { attempt: failures, error, now: Date.now(), random: Math.random() },
+            options,
+          );
+          return d.retry ? d.delayMs : undefined;
+        },
+      };
+      this.#tally.startedAt = Date.now();
+      const drained = new Promise<void>((resolve) => (this.#finish = resolve));
+      void this.#read();
+      await drained;
+    } catch (err) {
+      // Nothing may leave a run, or a reader of its results, pending: the run fails as a whole.
+      this.abort(err);
+      this.#results?.close({ reason: err });
+      throw err;
+    } finally {
+      outer?.removeEventListener('abort', onOuterAbort);
+      this.#admission.stop();
+      await (signal.aborted ? client?.destroy() : client?.close())?.catch(() => {});
+    }
+    const summary = this.#tally.summary(signal.aborted, Date.now());
+    this.#results?.close(this.#inputError === undefined ? undefined : { reason: this.#inputError });
     this.#safeEmit('end', summary);
     if (this.#inputError !== undefined) throw this.#inputError;
     return summary;
   }
 
   /** Reads the input into the look-ahead buffer, never more than it holds. */
-  async #fill(): Promise<void> {
+  async #read(): Promise<void> {
     const signal = this.#controller.signal;
-    let iterator: Iterator<DownloadItem | string> | AsyncIterator<DownloadItem | string> | undefined;
     try {
-      const src = this.#source as Partial<
-        AsyncIterable<DownloadItem | string> & Iterable<DownloadItem | string>
-      >;
-      iterator = src[Symbol.asyncIterator]?.() ?? src[Symbol.iterator]?.();
-      if (!iterator) throw new TypeError('items must be an iterable or async iterable');
-      while (!signal.aborted) {
-        if (this.#ready.length >= this.#lookahead) {
-          await new Promise<void>((resolve) => (this.#wakeFiller = resolve));
-          continue;
-        }
-        const next = await iterator.next();
-        if (next.done || signal.aborted) break;
-        this.#enqueue(next.value);
-      }
-      if (signal.aborted) await iterator.return?.();
+      await readItems(this.#source, {
+        enqueue: (value) => this.#enqueue(value),
+        // After an abort, `download()` reads on to answer every item; a Downloader stops.
+        stop: () => signal.aborted && !draining.has(this),
+        room: () => signal.aborted || this.#admission.backlog.ready < this.#lookahead,
+        waitForRoom: () => new Promise<void>((resolve) => (this.#wakeReader = resolve)),
+      });
     } catch (err) {
       this.#inputError = err;
     } finally {
@@ -172,62 +190,47 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   }
 
   #enqueue(value: DownloadItem | string): void {
-    const item: DownloadItem =
-      typeof value === 'string'
-        ? { url: value }
-        : typeof value === 'object' && value !== null && typeof value.url === 'string'
-          ? value
-          : { url: String((value as { url?: unknown } | null)?.url ?? value) };
+    const item = toItem(value);
     const job = new DownloadJob(this.#nextIndex++, item, this.#ctx!);
-    this.#ready.push({ job, host: hostKey(item.url), prepared: false });
+    const signal = this.#controller.signal;
+    if (signal.aborted) {
+      // Read after the abort: answered at once, without a request.
+      this.#settle(job.result('cancelled', 0, undefined, new AbortedError(item.url, signal.reason)));
+      return;
+    }
+    this.#admission.backlog.push({
+      job,
+      item,
+      attempts: 0,
+      host: hostKey(item.url),
+      sentAt: 0,
+      notHere: [],
+      prepared: false,
+      settled: false,
+    });
     this.#pump();
   }
 
   /** Starts what may start; wakes the reader; notices the end. */
   #pump(): void {
     const signal = this.#controller.signal;
-    const now = Date.now();
+    const { backlog } = this.#admission;
     const backedUp = this.#results !== undefined && this.#results.size > this.#lookahead;
-    while (
-      !signal.aborted &&
-      !backedUp &&
-      this.#active.size < this.options.concurrency &&
-      this.#ready.length
-    ) {
-      const i = this.#ready.findIndex((e) => this.#gate.canStart(e.host, now));
-      if (i === -1) {
-        this.#timeGate(now);
-        break;
-      }
-      const [entry] = this.#ready.splice(i, 1);
-      this.#start(entry!);
-    }
-    if (this.#ready.length < this.#lookahead && this.#wakeFiller) {
-      const wake = this.#wakeFiller;
-      this.#wakeFiller = undefined;
+    if (!signal.aborted && !backedUp) this.#admission.admit(Date.now());
+    if ((signal.aborted || backlog.ready < this.#lookahead) && this.#wakeReader) {
+      const wake = this.#wakeReader;
+      this.#wakeReader = undefined;
       wake();
     }
-    if (this.#inputDone && !this.#ready.length && !this.#active.size && !this.#waiting.size) {
-      this.#finish?.();
-    }
+    if (this.#inputDone && !backlog.size && !this.#admission.running) this.#finish?.();
   }
 
-  /** When every waiting item's origin is paused by Retry-After, pump again when one opens. */
-  #timeGate(now: number): void {
-    const at = this.#gate.nextOpening(now);
-    if (at === undefined) return;
-    clearTimeout(this.#gateTimer);
-    this.#gateTimer = setTimeout(() => this.#pump(), at - now + 1);
-  }
-
-  #start(entry: Entry): void {
-    this.#active.add(entry);
-    this.#gate.enter(entry.host);
-    void this.#drive(entry).finally(() => {
-      this.#active.delete(entry);
-      this.#gate.leave(entry.host);
-      this.#pump();
-    });
+  /** A bug below: the item still gets its one result, with the cause kept. */
+  async #failUnexpectedly(entry: Entry, err: unknown): Promise<void> {
+    const { job } = entry;
+    const error = this.#asError(err, job);
+    const r = await job.fail(error, true).catch(() => job.result('failed', job.bytes, undefined, error));
+    this.#settle(r, entry);
   }
 
   async #drive(entry: Entry): Promise<void> {
@@ -236,69 +239,70 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     if (!entry.prepared) {
       this.#safeEmit('start', { index: job.index, url: job.url });
       entry.prepared = true;
+      // The download folder, checked once before the first request.
+      const rootError = await (this.#root ??= checkFolder(this.#ctx!.guard, this.options.dir));
+      if (rootError) return this.#settle(await job.fail(rootError, false), entry);
       try {
         const skipped = await job.prepare();
-        if (skipped) return this.#settle(skipped);
+        if (skipped) return this.#settle(skipped, entry);
       } catch (err) {
-        return this.#settle(await job.fail(this.#asError(err, job), false));
+        return this.#settle(await job.fail(this.#asError(err, job), false), entry);
       }
     }
+    if (signal.aborted) {
+      return this.#settle(await job.fail(new AbortedError(job.url, signal.reason), true), entry);
+    }
+    const host = entry.host;
     try {
-      this.#settle(await job.attempt(signal));
+      const result = await job.attempt(signal);
+      this.#gate.answered(host);
+      this.#settle(result, entry);
     } catch (err) {
-      if (signal.aborted) return this.#settle(await job.fail(new AbortedError(job.url, err), true));
-      const error = this.#asError(err, job);
-      const decision = this.#decide(job.attempts, error);
-      if (!decision.retry) return this.#settle(await job.fail(error, false));
-      if (decision.fromRetryAfter) this.#gate.pause(entry.host, Date.now() + decision.delayMs);
-      this.#safeEmit('retry', {
-        index: job.index,
-        url: job.url,
-        attempt: job.attempts,
-        delayMs: decision.delayMs,
-        error,
-      });
-      const timer = setTimeout(() => {
-        this.#waiting.delete(entry);
-        this.#ready.unshift(entry);
-        this.#pump();
-      }, decision.delayMs);
-      this.#waiting.set(entry, timer);
+      if (signal.aborted) return this.#settle(await job.fail(new AbortedError(job.url, err), true), entry);
+      return this.#retryOrFail(entry, this.#asError(err, job));
     }
   }
 
-  #decide(attempt: number, error: ParafetchError): RetryDecision {
-    return decideRetry({ attempt, error, now: Date.now(), random: Math.random() }, this.options);
+  /** After a failed attempt: the next mirror, a retry later, or the end. */
+  #retryOrFail(entry: Entry, error: ParafetchError): void | Promise<void> {
+    const { job } = entry;
+    entry.attempts = job.attempts;
+    const next = afterFailure(entry, error, this.#gate, this.options, Date.now(), Math.random());
+    if (!next.retry) return job.fail(next.error, false).then((r) => this.#settle(r, entry));
+    entry.host = next.host;
+    // Queued before the event: a listener that aborts the run finds it there, to cancel it.
+    this.#admission.backlog.later(entry, next.delayMs);
+    this.#safeEmit('retry', {
+      index: job.index,
+      url: job.url,
+      attempt: job.attempts,
+      delayMs: next.delayMs,
+      error,
+    });
   }
 
-  /** Any error of an item as a ParafetchError (ours pass through unchanged). */
   #asError(err: unknown, job: DownloadJob): ParafetchError {
-    return toTransportError(err, job.url, this.options.timeouts);
+    return asItemError(err, job.url, this.options.timeouts);
   }
 
-  /** Aborted: waiting and not-yet-started items end as `ABORTED`; in-flight ones end by themselves. */
+  /** Aborted: waiting and not-yet-started items end `cancelled`; in-flight ones end by themselves. */
   #onAbort(): void {
-    clearTimeout(this.#gateTimer);
-    const pending = [...this.#ready, ...this.#waiting.keys()];
-    for (const timer of this.#waiting.values()) clearTimeout(timer);
-    this.#waiting.clear();
-    this.#ready = [];
-    for (const entry of pending) {
-      this.#active.add(entry);
-      void entry.job
-        .fail(new AbortedError(entry.job.url, this.#controller.signal.reason), true)
-        .then((r) => this.#settle(r))
-        .finally(() => {
-          this.#active.delete(entry);
-          this.#pump();
-        });
+    const { reason } = this.#controller.signal;
+    for (const entry of this.#admission.stop()) {
+      const { job } = entry;
+      this.#admission.hold(
+        entry,
+        job
+          .fail(new AbortedError(job.url, reason), true)
+          .then((r) => this.#settle(r, entry))
+          .catch((err: unknown) => this.#failUnexpectedly(entry, err)),
+      );
     }
-    this.#wakeFiller?.();
     this.#pump();
   }
 
   #progress(job: DownloadJob, n: number): void {
-    this.#stats.bytes += n;
+    this.#tally.bytes += n;
     if (this.listenerCount('progress') === 0) return;
     const now = Date.now();
     if (now - job.progressAt < this.options.progressIntervalMs) return;
@@ -312,14 +316,20 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     });
   }
 
-  #settle(result: DownloadResult): void {
-    this.#stats[result.status]++;
-    if (result.error) {
-      this.#failuresByCode[result.error.code] = (this.#failuresByCode[result.error.code] ?? 0) + 1;
+  /** Counts and hands out one item's result, once; an abort's ABORTED is `cancelled`, not failed. */
+  #settle(result: DownloadResult, entry?: Entry): void {
+    if (entry) {
+      if (entry.settled) return;
+      entry.settled = true;
     }
+    if (result.status === 'failed' && result.error?.code === 'ABORTED' && this.#controller.signal.aborted) {
+      result.status = 'cancelled';
+    }
+    this.#tally.add(result);
     this.#results?.push(result);
     this.#safeEmit('result', result);
-    this.#safeEmit(result.status === 'failed' ? 'fail' : 'finish', result);
+    const event = result.status === 'failed' ? 'fail' : result.status === 'cancelled' ? 'cancel' : 'finish';
+    this.#safeEmit(event, result);
   }
 
   /** A listener that throws is the caller's bug: it surfaces, but never as a download failure. */
@@ -332,13 +342,4 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       });
     }
   }
-}
-
-/** Downloads every item; resolves with one result per item, in input order. Never rejects for failed items. */
-export async function download(items: ItemSource, options: DownloadOptions = {}): Promise<DownloadResult[]> {
-  const downloader = new Downloader(items, options);
-  const results: DownloadResult[] = [];
-  downloader.on('result', (r) => results.push(r));
-  await downloader.run();
-  return results.sort((a, b) => a.index - b.index);
 }

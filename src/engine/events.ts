@@ -30,10 +30,15 @@ export interface RunStats {
   ok: number;
   skipped: number;
   failed: number;
+  /** Items the abort stopped (status `cancelled`), whether they had started or not. */
+  cancelled: number;
   active: number;
   /** Items read from the input and waiting to start, or waiting to retry. */
   queued: number;
-  /** Whether the whole input has been read (so `ok + skipped + failed + active + queued` is the total). */
+  /**
+   * Whether the whole input has been read (so `ok + skipped + failed + cancelled + active + queued`
+   * is the total).
+   */
   inputDone: boolean;
   /** Bytes received in this run. */
   bytes: number;
@@ -44,10 +49,17 @@ export interface RunSummary {
   ok: number;
   skipped: number;
   failed: number;
+  /**
+   * Items the abort stopped (status `cancelled`): not failures, and not counted in `failed` or
+   * `failuresByCode`. `ok + skipped + failed + cancelled` is the number of results.
+   */
+  cancelled: number;
+  /** Of the `cancelled` items, those that never started (no request was made for them). */
+  notStarted: number;
   bytes: number;
   ms: number;
   aborted: boolean;
-  /** Failures counted by error code. */
+  /** Failures (status `failed`) counted by error code. */
   failuresByCode: Record<string, number>;
 }
 
@@ -59,6 +71,8 @@ export interface DownloaderEvents {
   finish: [DownloadResult];
   /** An item ended `failed`. */
   fail: [DownloadResult];
+  /** An item ended `cancelled`: the run was aborted before it completed. */
+  cancel: [DownloadResult];
   /** Every item's result, whatever its status. */
   result: [DownloadResult];
   end: [RunSummary];

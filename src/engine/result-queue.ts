@@ -1,32 +1,55 @@
+/** What the queue calls back into its producer. */
+export interface QueueHooks {
+  /** The consumer took an item (a producer that holds work back may go on). */
+  onTake?: () => void;
+  /**
+   * The consumer left (`break`, `return` or a throw out of `for await`); the queue's `return()`
+   * resolves once this does, so leaving the loop waits for the producer to stop.
+   */
+  onReturn?: () => Promise<void>;
+}
+
 /**
  * An async queue: producers push, one consumer iterates until it is closed. The producer
- * bounds it by looking at `size`; `onTake` tells it when the consumer has taken an item.
+ * bounds it by looking at `size`. It ends with `close()`, or with `close(error)`, which makes the
+ * consumer's next read throw that error once the items already pushed are taken. Whatever
+ * happens, a consumer waiting on it is always answered: never a pending read after the end.
  */
 export class AsyncQueue<T> implements AsyncIterableIterator<T> {
-  readonly #onTake: () => void;
+  readonly #hooks: QueueHooks;
   #items: T[] = [];
   #head = 0;
   #closed = false;
-  #waiter: ((r: IteratorResult<T>) => void) | undefined;
+  #error: { reason: unknown } | undefined;
+  /** The consumer has left: items pushed from now on are dropped. */
+  #returned = false;
+  #waiter: { resolve: (r: IteratorResult<T>) => void; reject: (err: unknown) => void } | undefined;
 
-  constructor(onTake: () => void = () => {}) {
-    this.#onTake = onTake;
+  constructor(hooks: QueueHooks = {}) {
+    this.#hooks = hooks;
   }
 
   push(item: T): void {
+    if (this.#closed || this.#returned) return;
     if (this.#waiter) {
       const w = this.#waiter;
       this.#waiter = undefined;
-      w({ value: item, done: false });
+      w.resolve({ value: item, done: false });
     } else this.#items.push(item);
   }
 
-  close(): void {
+  /** Ends the queue; with `error`, the consumer's read after the last item throws it. */
+  close(error?: { reason: unknown }): void {
+    if (this.#closed) return;
     this.#closed = true;
+    this.#error = error;
     if (this.#waiter && this.#head >= this.#items.length) {
       const w = this.#waiter;
       this.#waiter = undefined;
-      w({ value: undefined, done: true });
+      // The error is thrown once; reads after it see the end.
+      this.#error = undefined;
+      if (error) w.reject(error.reason);
+      else w.resolve({ value: undefined, done: true });
     }
   }
 
@@ -41,11 +64,28 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
         this.#items = this.#items.slice(this.#head);
         this.#head = 0;
       }
-      this.#onTake();
+      this.#hooks.onTake?.();
       return Promise.resolve({ value, done: false });
     }
-    if (this.#closed) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => (this.#waiter = resolve));
+    if (this.#closed) {
+      const error = this.#error;
+      // The error is thrown once; reads after it see the end.
+      this.#error = undefined;
+      return error ? Promise.reject(error.reason) : Promise.resolve({ value: undefined, done: true });
+    }
+    if (this.#returned) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+  }
+
+  /** The consumer leaves: drops what is queued, tells the producer, and waits for it to stop. */
+  async return(): Promise<IteratorResult<T>> {
+    if (!this.#returned) {
+      this.#returned = true;
+      this.#items = [];
+      this.#head = 0;
+      await this.#hooks.onReturn?.();
+    }
+    return { value: undefined, done: true };
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {

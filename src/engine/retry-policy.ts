@@ -23,23 +23,51 @@ export interface RetryInput {
   now: number;
   /** A number in [0, 1); injectable so that tests are exact. */
   random: number;
+  /** How many URLs the item has (its own and its mirrors); attempts rotate through them. Default 1. */
+  urls?: number;
+  /**
+   * Consecutive "not here" answers (see `isNotHere`) of the item's URLs, this one included, since
+   * the last other outcome or the last full round. Default 0.
+   */
+  notHere?: number;
 }
 
 export type RetryDecision =
   | { retry: false; reason: string }
-  /** `fromRetryAfter`: the server set the delay, and it applies to its whole origin. */
-  | { retry: true; delayMs: number; fromRetryAfter?: true };
+  /**
+   * `fromRetryAfter`: the server set the delay, and it applies to its whole origin.
+   * `nextMirror`: this URL said the file is not here and the next one has not been asked yet in
+   * this round: try it at once.
+   */
+  | { retry: true; delayMs: number; fromRetryAfter?: true; nextMirror?: true };
 
 /**
- * Whether and when to try again: transient errors are retried with capped exponential backoff
- * and jitter; a 429/503 with `Retry-After` waits as long as the server asks, unless that is
- * longer than `maxRetryAfterMs`.
+ * Whether an answer says "the file is not here" (404, 410 or any 5xx), so that another URL of
+ * the same item, a mirror, may still have it.
+ */
+export function isNotHere(error: ParafetchError): boolean {
+  return (
+    error instanceof HttpStatusError && (error.status === 404 || error.status === 410 || error.status >= 500)
+  );
+}
+
+/**
+ * Whether and when to try again: an item with mirrors whose URL said "not here" goes on to its
+ * next URL at once, each URL at most once per round (this costs no retry); transient errors are
+ * retried with capped exponential backoff and jitter; a 429/503 with `Retry-After` waits as long
+ * as the server asks, unless that is longer than `maxRetryAfterMs`.
  */
 export function decideRetry(
   input: RetryInput,
   policy: Pick<NormalizedOptions, 'retries' | 'backoff' | 'maxRetryAfterMs'>,
 ): RetryDecision {
   const { attempt, error } = input;
+  const urls = input.urls ?? 1;
+  if (urls > 1 && isNotHere(error)) {
+    if ((input.notHere ?? 0) < urls) return { retry: true, delayMs: 0, nextMirror: true };
+    if (!error.retryable)
+      return { retry: false, reason: `not retryable, and every one of the ${urls} URLs said so` };
+  }
   if (!error.retryable) return { retry: false, reason: 'not retryable' };
   if (attempt > policy.retries) return { retry: false, reason: `gave up after ${attempt} attempts` };
 

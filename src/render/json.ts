@@ -10,9 +10,11 @@ import type { RunEnd } from './summary.js';
  * {"event":"start","index":0,"url":"..."}
  * {"event":"retry","index":0,"url":"...","attempt":1,"delayMs":512,"error":{"code":"HTTP_503","message":"..."}}
  * {"event":"result","index":0,"url":"...","path":"a.bin","status":"ok","bytes":5,"sha256":"...","attempts":1,"ms":3,"error":null}
- * {"event":"end","ok":1,"skipped":0,"failed":0,"bytes":5,"ms":9,"aborted":false,"failuresByCode":{},"inputErrors":0}
+ * {"event":"end","ok":1,"skipped":0,"failed":0,"cancelled":0,"notStarted":0,"bytes":5,"ms":9,"aborted":false,"failuresByCode":{},"inputErrors":0}
  * ```
- * A result carries the fields of a `--report` line. Human-readable output stays on stderr.
+ * A result carries the fields of a `--report` line; its status is `cancelled` for an item an
+ * interrupt stopped. In `end`, `cancelled` counts those (not in `failed`) and `notStarted` the
+ * ones among them that never started. Human-readable output stays on stderr.
  */
 export class JsonRenderer implements Renderer {
   readonly #out: OutputStream;

@@ -28,6 +28,8 @@ export function resultLine(result: DownloadResult, dir: string): string {
       const url = message.includes(result.url) ? '' : `${result.url}  `;
       return `failed   ${result.error?.code ?? 'ERROR'}  ${url}${message}`.trimEnd();
     }
+    case 'cancelled':
+      return `cancelled  ${where}`;
   }
 }
 

@@ -9,6 +9,7 @@ export interface ReportRecord {
   url: string;
   /** The destination relative to the download folder, with `/` separators. */
   path: string | null;
+  /** `cancelled` for an item an interrupt stopped; with `attempts` 0 it had not started. */
   status: ResultStatus;
   bytes: number;
   sha256: string | null;

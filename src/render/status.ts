@@ -9,7 +9,7 @@ export interface StatusView {
   elapsedMs: number;
   /** Bytes per second over the last few seconds. */
   bytesPerSecond: number;
-  /** Items finished (ok, skipped or failed) per second over the last few seconds. */
+  /** Items finished (ok, skipped, failed or cancelled) per second over the last few seconds. */
   itemsPerSecond: number;
 }
 
@@ -40,7 +40,7 @@ export function statusSampler(
 
 /** Items finished so far. Pure. */
 export function doneOf(stats: RunStats): number {
-  return stats.ok + stats.skipped + stats.failed;
+  return stats.ok + stats.skipped + stats.failed + stats.cancelled;
 }
 
 /** The number of items in the run, once the whole input has been read. Pure. */
@@ -57,12 +57,16 @@ export function etaMs(view: StatusView): number | undefined {
   return view.itemsPerSecond > 0 ? (left / view.itemsPerSecond) * 1000 : undefined;
 }
 
-/** `ok 1,200  skipped 30  failed 4  active 16  queued 3,750`. Pure. */
+/**
+ * `ok 1,200  skipped 30  failed 4  active 16  queued 3,750`, with `cancelled N` after `failed`
+ * once an abort has stopped items. Pure.
+ */
 export function countsText(stats: RunStats, separator = '  '): string {
   return [
     `ok ${formatCount(stats.ok)}`,
     `skipped ${formatCount(stats.skipped)}`,
     `failed ${formatCount(stats.failed)}`,
+    ...(stats.cancelled > 0 ? [`cancelled ${formatCount(stats.cancelled)}`] : []),
     `active ${formatCount(stats.active)}`,
     `queued ${formatCount(stats.queued)}${stats.inputDone ? '' : '+'}`,
   ].join(separator);

@@ -38,13 +38,27 @@ export class FailureSamples {
  * Done: 118 ok, 2 skipped, 3 failed; 1.2 GiB in 1m12s (16.4 MiB/s)
  *   HTTP_404 ×2  https://a/x  https://a/y
  * ```
- * Failure codes are listed most frequent first. Pure.
+ * Failure codes are listed most frequent first. After an abort, the items it stopped are not
+ * failures: they are counted apart, those that had started ("interrupted") and those that had
+ * not ("not started"), e.g. `Stopped: 3 ok, 0 skipped, 0 failed, 16 interrupted, 240 not started; ...`.
+ * Pure.
  */
 export function summaryLines(end: RunEnd, samples: FailureSamples): string[] {
   const { summary } = end;
   const rate = summary.ms > 0 ? (summary.bytes * 1000) / summary.ms : 0;
+  const counts = [
+    `${formatCount(summary.ok)} ok`,
+    `${formatCount(summary.skipped)} skipped`,
+    `${formatCount(summary.failed)} failed`,
+  ];
+  if (summary.cancelled > 0) {
+    counts.push(
+      `${formatCount(summary.cancelled - summary.notStarted)} interrupted`,
+      `${formatCount(summary.notStarted)} not started`,
+    );
+  }
   const lines = [
-    `${end.interrupted ? 'Stopped' : 'Done'}: ${formatCount(summary.ok)} ok, ${formatCount(summary.skipped)} skipped, ${formatCount(summary.failed)} failed; ` +
+    `${end.interrupted || summary.aborted ? 'Stopped' : 'Done'}: ${counts.join(', ')}; ` +
       `${formatBytes(summary.bytes)} in ${formatDuration(summary.ms)} (${formatRate(rate)})`,
   ];
   const codes = Object.entries(summary.failuresByCode).sort(

@@ -259,6 +259,8 @@ describe('parafetch command', () => {
           ok: 1,
           skipped: 0,
           failed: 1,
+          cancelled: 0,
+          notStarted: 0,
           bytes: 1000,
           ms: 0,
           aborted: false,

@@ -60,8 +60,8 @@ test('Ctrl-C stops cleanly (exit 130, summary, .part kept); the same command aga
 
     assert.equal(interrupted.code, 130, interrupted.stderr);
     assert.match(interrupted.stderr, /interrupted: stopping/);
-    assert.match(interrupted.stderr, /^Stopped: 5 ok, 0 skipped, 3 failed;/m);
-    assert.match(interrupted.stderr, /ABORTED ×3/);
+    assert.match(interrupted.stderr, /^Stopped: 5 ok, 0 skipped, 0 failed, 3 interrupted, 0 not started;/m);
+    assert.doesNotMatch(interrupted.stderr, /ABORTED/);
     assert.match(interrupted.stderr, /Run the same command again to resume/);
     const files = await listFiles(dir);
     assert.deepEqual(
@@ -72,7 +72,7 @@ test('Ctrl-C stops cleanly (exit 130, summary, .part kept); the same command aga
       assert.ok(files.includes(`${path.basename(p)}.part`), `${p}: its .part is kept: ${files.join(' ')}`);
       assert.ok(files.includes(`${path.basename(p)}.part.state`), `${p}: with its resume state`);
     }
-    const aborted = jsonLines(await fs.readFile(report, 'utf8')).filter((r) => r.status === 'failed');
+    const aborted = jsonLines(await fs.readFile(report, 'utf8')).filter((r) => r.status === 'cancelled');
     assert.deepEqual(
       aborted.map((r) => (r.error as { code: string }).code),
       ['ABORTED', 'ABORTED', 'ABORTED'],
@@ -119,6 +119,53 @@ test('two Ctrl-C in a row still end the command with 130', async () => {
     child.kill('SIGINT');
     const r = await done;
     assert.equal(r.code, 130);
+  } finally {
+    await server.close();
+  }
+});
+
+test('Ctrl-C: items that never started are not failures, counted apart in the summary, the report and the --json end', async () => {
+  const server = await startServer((_req, res) => {
+    res.writeHead(200, { 'content-length': SIZE, etag: '"v1"', 'accept-ranges': 'bytes' });
+    res.write(Buffer.alloc(10)); // and stall
+  });
+  try {
+    const work = await tempDir();
+    const list = path.join(work, 'list.txt');
+    await fs.writeFile(list, Array.from({ length: 40 }, (_, i) => `${server.url(`/f${i}.bin`)}\n`).join(''));
+    const report = path.join(work, 'report.jsonl');
+    const failed = path.join(work, 'failed.txt');
+    const child = spawnCli([
+      '-i',
+      list,
+      '-d',
+      path.join(work, 'out'),
+      '-j',
+      '2',
+      '--json',
+      '--report',
+      report,
+      '--save-failed',
+      failed,
+      '--progress',
+      'none',
+    ]);
+    const done = exited(child);
+    await waitFor(() => server.requests.length === 2, 5000);
+    child.kill('SIGINT');
+    const r = await done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /^Stopped: 0 ok, 0 skipped, 0 failed, 2 interrupted, 38 not started;/m);
+    const end = jsonLines(r.stdout).find((e) => e.event === 'end')!;
+    assert.equal(end.failed, 0);
+    assert.equal(end.cancelled, 40);
+    assert.equal(end.notStarted, 38);
+    assert.deepEqual(end.failuresByCode, {});
+    const lines = jsonLines(await fs.readFile(report, 'utf8'));
+    assert.equal(lines.length, 40);
+    assert.ok(lines.every((l) => l.status === 'cancelled'));
+    assert.equal(lines.filter((l) => l.attempts === 0).length, 38);
+    assert.equal(await fs.readFile(failed, 'utf8'), '', 'cancelled items are not saved as failed');
   } finally {
     await server.close();
   }

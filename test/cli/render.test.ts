@@ -19,6 +19,7 @@ const stats = (s: Partial<RunStats> = {}): RunStats => ({
   ok: 0,
   skipped: 0,
   failed: 0,
+  cancelled: 0,
   active: 0,
   queued: 0,
   inputDone: false,
@@ -124,6 +125,8 @@ describe('render: formatting', () => {
           ok: 5,
           skipped: 1,
           failed: 4,
+          cancelled: 0,
+          notStarted: 0,
           bytes: 2048,
           ms: 2000,
           aborted: false,
@@ -140,6 +143,43 @@ describe('render: formatting', () => {
       '  CONNECT_TIMEOUT ×1  https://t/1',
       '  1 input error (reported above)',
     ]);
+  });
+
+  test('after an interrupt, items never started are not failures: counted apart as interrupted and not started', () => {
+    const lines = summaryLines(
+      {
+        summary: {
+          ok: 3,
+          skipped: 0,
+          failed: 1,
+          cancelled: 256,
+          notStarted: 240,
+          bytes: 1024,
+          ms: 1000,
+          aborted: true,
+          failuresByCode: { HTTP_404: 1 },
+        },
+        inputErrors: 0,
+        interrupted: true,
+      },
+      new FailureSamples(),
+    );
+    assert.equal(
+      lines[0],
+      'Stopped: 3 ok, 0 skipped, 1 failed, 16 interrupted, 240 not started; 1.0 KiB in 1.0s (1.0 KiB/s)',
+    );
+    assert.equal(lines.length, 3, lines.join('\n'));
+    assert.match(lines[1]!, /^ {2}HTTP_404 ×1 /);
+    assert.match(lines[2]!, /^Interrupted\./);
+    assert.match(
+      statusLine({
+        stats: stats({ ok: 3, cancelled: 256 }),
+        elapsedMs: 0,
+        bytesPerSecond: 0,
+        itemsPerSecond: 0,
+      }),
+      /ok 3, skipped 0, failed 0, cancelled 256, active 0/,
+    );
   });
 
   test('the rate meter measures over its window; the slowest downloads are those with the lowest rate', () => {

@@ -186,6 +186,8 @@ describe('downloading a list', () => {
       ok: 2,
       skipped: 0,
       failed: 1,
+      cancelled: 0,
+      notStarted: 0,
       bytes: files.get('/f/7.bin')!.length + files.get('/f/8.bin')!.length,
       ms: (summary as unknown as { ms: number }).ms,
       aborted: false,

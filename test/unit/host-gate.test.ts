@@ -10,16 +10,31 @@ type Step =
   | { leave: string }
   | { pause: string; until: number }
   | { canStart: string; now: number; expected: boolean }
-  | { nextOpening: number; expected: number | undefined };
+  | { nextOpening: number; expected: number | undefined }
+  /** A 429/503 of a request sent at `sentAt`; `pausedFor`: the pause it now has from `now`. */
+  | { refused: string; now: number; sentAt: number; retryAfterMs?: number; pausedFor: number }
+  | { answered: string }
+  | { allowed: string; expected: number };
+
+/** Pauses of 100, 200, 400, ... ms, at most 1 s. */
+const SLOWDOWN = { baseMs: 100, maxMs: 1000, factor: 2 };
 
 function run(limit: number, steps: Step[]) {
-  const gate = new HostGate(limit);
+  const gate = new HostGate(limit, SLOWDOWN);
   steps.forEach((step, i) => {
     const where = `step ${i}: ${JSON.stringify(step)}`;
     if ('enter' in step) gate.enter(step.enter);
     else if ('leave' in step) gate.leave(step.leave);
     else if ('pause' in step) gate.pause(step.pause, step.until);
     else if ('canStart' in step) assert.equal(gate.canStart(step.canStart, step.now), step.expected, where);
+    else if ('refused' in step) {
+      assert.equal(
+        gate.refused(step.refused, step.now, step.sentAt, step.retryAfterMs),
+        step.pausedFor,
+        where,
+      );
+    } else if ('answered' in step) gate.answered(step.answered);
+    else if ('allowed' in step) assert.equal(gate.allowed(step.allowed), step.expected, where);
     else assert.equal(gate.nextOpening(step.nextOpening), step.expected, where);
   });
 }
@@ -133,6 +148,106 @@ describe('HostGate', () => {
         { pause: A, until: 100 },
         { canStart: A, now: 200, expected: true },
         { nextOpening: 200, expected: undefined },
+      ],
+    },
+    // An origin that refuses slows down (AIMD): fewer items at once, growing pauses.
+    {
+      name: 'regression: a 429 halves the items allowed at once and pauses the origin',
+      limit: 16,
+      steps: [
+        { refused: A, now: 1000, sentAt: 990, pausedFor: 100 },
+        { allowed: A, expected: 8 },
+        { canStart: A, now: 1099, expected: false },
+        { canStart: B, now: 1000, expected: true },
+        { canStart: A, now: 1100, expected: true },
+      ],
+    },
+    {
+      name: 'refusals of requests already on their way at the cut count once',
+      limit: 16,
+      steps: [
+        { refused: A, now: 1000, sentAt: 990, pausedFor: 100 },
+        { refused: A, now: 1001, sentAt: 995, pausedFor: 99 },
+        { refused: A, now: 1002, sentAt: 1000, pausedFor: 98 },
+        { allowed: A, expected: 8 },
+        { nextOpening: 1002, expected: 1100 },
+      ],
+    },
+    {
+      name: 'refusals in a row: halved down to 1, pauses doubling up to maxMs',
+      limit: 16,
+      steps: [
+        { refused: A, now: 0, sentAt: 0, pausedFor: 100 },
+        { refused: A, now: 100, sentAt: 100, pausedFor: 200 },
+        { allowed: A, expected: 4 },
+        { refused: A, now: 300, sentAt: 300, pausedFor: 400 },
+        { refused: A, now: 700, sentAt: 700, pausedFor: 800 },
+        { allowed: A, expected: 1 },
+        { refused: A, now: 1500, sentAt: 1500, pausedFor: 1000 },
+        { refused: A, now: 2500, sentAt: 2500, pausedFor: 1000 },
+        { allowed: A, expected: 1 },
+      ],
+    },
+    {
+      name: 'a Retry-After sets the pause instead of the backoff; the items allowed are still halved',
+      limit: 4,
+      steps: [
+        { refused: A, now: 0, sentAt: 0, retryAfterMs: 5000, pausedFor: 5000 },
+        { allowed: A, expected: 2 },
+        { canStart: A, now: 4999, expected: false },
+        { canStart: A, now: 5000, expected: true },
+      ],
+    },
+    {
+      name: 'a Retry-After of a request sent before the cut still extends the pause',
+      limit: 4,
+      steps: [
+        { refused: A, now: 10, sentAt: 0, pausedFor: 100 },
+        { refused: A, now: 20, sentAt: 5, retryAfterMs: 3000, pausedFor: 3000 },
+        { allowed: A, expected: 2 },
+      ],
+    },
+    {
+      name: 'the items allowed after a refusal limit what starts',
+      limit: 4,
+      steps: [
+        { refused: A, now: 0, sentAt: 0, pausedFor: 100 },
+        { enter: A },
+        { enter: A },
+        { canStart: A, now: 200, expected: false },
+        { leave: A },
+        { canStart: A, now: 200, expected: true },
+      ],
+    },
+    {
+      name: 'answers let one more item in each, back up to the limit, and end the run of refusals',
+      limit: 4,
+      steps: [
+        { refused: A, now: 0, sentAt: 0, pausedFor: 100 },
+        { refused: A, now: 100, sentAt: 100, pausedFor: 200 },
+        { allowed: A, expected: 1 },
+        { answered: A },
+        { allowed: A, expected: 2 },
+        { answered: A },
+        { answered: A },
+        { answered: A },
+        { allowed: A, expected: 4 },
+        // The run of refusals ended: the next pause is the first one again.
+        { refused: A, now: 1000, sentAt: 1000, pausedFor: 100 },
+      ],
+    },
+    {
+      name: 'an answer of an origin never refused changes nothing',
+      limit: 2,
+      steps: [{ answered: A }, { allowed: A, expected: 2 }, { canStart: A, now: 0, expected: true }],
+    },
+    {
+      name: 'one origin refusing does not slow another',
+      limit: 8,
+      steps: [
+        { refused: A, now: 0, sentAt: 0, pausedFor: 100 },
+        { allowed: B, expected: 8 },
+        { canStart: B, now: 1, expected: true },
       ],
     },
   ];

@@ -54,8 +54,95 @@ describe('decideRetry', () => {
     attempt: number;
     random?: number;
     policy?: typeof policy;
-    expected: { retry: true; delayMs: number; fromRetryAfter?: true } | { retry: false; reason: RegExp };
+    /** URLs of the item, and "not here" answers in a row (this one included). */
+    urls?: number;
+    notHere?: number;
+    expected:
+      | { retry: true; delayMs: number; fromRetryAfter?: true; nextMirror?: true }
+      | { retry: false; reason: RegExp };
   }> = [
+    // Mirrors: a URL that says "not here" (404, 410, 5xx) hands over to the next one at once.
+    {
+      name: 'regression: a 404 from the first URL of an item with a mirror goes on to the mirror at once',
+      error: status(404),
+      attempt: 1,
+      urls: 2,
+      notHere: 1,
+      expected: { retry: true, delayMs: 0, nextMirror: true },
+    },
+    {
+      name: 'a 410 with mirrors left goes on to the next',
+      error: status(410),
+      attempt: 2,
+      urls: 3,
+      notHere: 2,
+      expected: { retry: true, delayMs: 0, nextMirror: true },
+    },
+    {
+      name: 'a 503 with Retry-After and a mirror left goes on at once (the wait is for that origin)',
+      error: status(503, '30'),
+      attempt: 1,
+      urls: 2,
+      notHere: 1,
+      expected: { retry: true, delayMs: 0, nextMirror: true },
+    },
+    {
+      name: 'going on to a mirror costs no retry: retries 0 still asks the mirror',
+      error: status(404),
+      attempt: 1,
+      urls: 2,
+      notHere: 1,
+      policy: { ...policy, retries: 0 },
+      expected: { retry: true, delayMs: 0, nextMirror: true },
+    },
+    {
+      name: 'a 404 from every URL of the item fails it',
+      error: status(404),
+      attempt: 3,
+      urls: 3,
+      notHere: 3,
+      expected: { retry: false, reason: /every one of the 3 URLs/ },
+    },
+    {
+      name: 'a 5xx from every URL: a new round after the usual backoff',
+      error: status(500),
+      attempt: 2,
+      urls: 2,
+      notHere: 2,
+      expected: { retry: true, delayMs: 200 },
+    },
+    {
+      name: 'a 5xx from every URL with the retries spent fails',
+      error: status(502),
+      attempt: 6,
+      urls: 2,
+      notHere: 2,
+      expected: { retry: false, reason: /gave up after 6/ },
+    },
+    {
+      name: 'a 403 is not "not here": no mirror, no retry',
+      error: status(403),
+      attempt: 1,
+      urls: 2,
+      notHere: 0,
+      expected: { retry: false, reason: /not retryable/ },
+    },
+    {
+      name: 'a timeout with mirrors backs off as usual (the next attempt rotates to the next URL)',
+      error: timeout(),
+      attempt: 1,
+      urls: 2,
+      notHere: 0,
+      expected: { retry: true, delayMs: 100 },
+    },
+    {
+      name: 'without mirrors a 404 fails at once',
+      error: status(404),
+      attempt: 1,
+      urls: 1,
+      notHere: 1,
+      expected: { retry: false, reason: /not retryable/ },
+    },
     // Errors that cannot succeed on a later attempt.
     {
       name: 'unsafe path is not retried',
@@ -250,7 +337,14 @@ describe('decideRetry', () => {
   for (const c of cases) {
     test(c.name, () => {
       const decision: RetryDecision = decideRetry(
-        { attempt: c.attempt, error: c.error, now: NOW, random: c.random ?? 0.5 },
+        {
+          attempt: c.attempt,
+          error: c.error,
+          now: NOW,
+          random: c.random ?? 0.5,
+          ...(c.urls === undefined ? {} : { urls: c.urls }),
+          ...(c.notHere === undefined ? {} : { notHere: c.notHere }),
+        },
         c.policy ?? policy,
       );
       if (c.expected.retry) {
