@@ -7,7 +7,7 @@ import {
   write as writeCb,
 } from 'node:fs';
 import { promisify } from 'node:util';
-import { DiskError, ParafetchError } from '../errors/index.js';
+import { DiskError, ParafetchError, UnsafePathError } from '../errors/index.js';
 import { openOwn, renameCheckedAsync } from './placement.js';
 
 const { O_RDONLY, O_WRONLY, O_NOFOLLOW } = constants;
@@ -96,14 +96,19 @@ export async function saveState(p: string, state: ResumeState, realDir?: string)
   const tmp = `${p}.tmp`;
   const data = Buffer.from(JSON.stringify(state));
   let fd: number | undefined;
+  let placed = false;
   try {
     const own = await openOwn(tmp, O_WRONLY, realDir);
     fd = own.fd;
+    placed = true;
     if (!own.created) await ftruncate(fd, 0);
     for (let done = 0; done < data.length;) done += await write(fd, data, done, data.length - done, done);
     await fdatasync(fd);
     await renameCheckedAsync(fd, tmp, p, realDir);
   } catch (err) {
+    // A write that failed (a full disk) leaves no temporary file behind; one found outside its
+    // folder was dealt with by the placement check and is never removed by name.
+    if (placed && !(err instanceof UnsafePathError)) await fs.unlink(tmp).catch(() => {});
     if (err instanceof ParafetchError) throw err;
     throw new DiskError(`cannot save resume state ${p}: ${(err as Error).message}`, err);
   } finally {
