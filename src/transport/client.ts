@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
+import { guardedFactory } from './connector.js';
 import { toTransportError, type TimeoutsMs } from './errors.js';
 
 export interface ClientOptions {
@@ -52,7 +53,9 @@ export class HttpClient {
       keepAliveMaxTimeout: 600_000,
       headersTimeout: options.timeouts.headers,
       bodyTimeout: options.timeouts.stall,
-      connect,
+      // A function, so that the factory can guard it (a proxy agent replaces it by its tunnel).
+      connect: buildConnector(connect),
+      factory: guardedFactory,
     };
     if (options.proxy === 'env' && hasProxyEnv()) {
       this.#dispatcher = new EnvHttpProxyAgent(agentOptions);
