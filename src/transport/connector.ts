@@ -15,19 +15,38 @@ function markReset(err: NodeJS.ErrnoException): void {
   if (err?.code === 'ECONNRESET') err.code = RESET_IN_RESPONSE;
 }
 
-interface PausedParser {
+interface Parser {
   paused: boolean;
-  resume(): void;
 }
 
 /** undici's HTTP/1 parser of a socket, if it is there and has the shape this module relies on. */
-function parserOf(socket: Socket): PausedParser | undefined {
+function parserOf(socket: Socket): Parser | undefined {
   const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'parser');
   const parser = key === undefined ? undefined : (socket as unknown as Record<symbol, unknown>)[key];
-  const p = parser as Partial<PausedParser> | null | undefined;
-  return p && typeof p.paused === 'boolean' && typeof p.resume === 'function'
-    ? (p as PausedParser)
-    : undefined;
+  const p = parser as Partial<Parser> | null | undefined;
+  return p && typeof p.paused === 'boolean' ? (p as Parser) : undefined;
+}
+
+/** Calls `then` (on a later turn) once the parser's `paused` is set to false. */
+function whenUnpaused(parser: Parser, then: () => void): void {
+  let paused = parser.paused;
+  Object.defineProperty(parser, 'paused', {
+    configurable: true,
+    enumerable: true,
+    get: () => paused,
+    set: (value: boolean) => {
+      paused = value;
+      if (value) return;
+      Object.defineProperty(parser, 'paused', {
+        value,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      });
+      // Not from inside the reader's call that resumed the parser.
+      setImmediate(then);
+    },
+  });
 }
 
 /**
@@ -37,21 +56,14 @@ function parserOf(socket: Socket): PausedParser | undefined {
  * with an uncatchable AssertionError (fixed upstream in undici 8, nodejs/undici#5360).
  */
 function holdEndWhilePaused(socket: Socket): void {
+  // Node would otherwise end, then destroy, a socket whose 'end' it has emitted, held or not;
+  // undici closes the socket itself once it sees the 'end'.
+  socket.allowHalfOpen = true;
   const emit = socket.emit as (this: Socket, event: string | symbol, ...args: unknown[]) => boolean;
   const emitEnd = (): void => {
     const parser = parserOf(socket);
-    if (parser?.paused !== true || socket.destroyed) {
-      emit.call(socket, 'end');
-      return;
-    }
-    const resume = parser.resume;
-    parser.resume = function (this: PausedParser) {
-      resume.call(this);
-      if (this.paused) return;
-      parser.resume = resume;
-      // Not from inside the reader's call that resumed the parser.
-      setImmediate(emitEnd);
-    };
+    if (parser?.paused === true && !socket.destroyed) whenUnpaused(parser, emitEnd);
+    else emit.call(socket, 'end');
   };
   socket.emit = function (this: Socket, event: string | symbol, ...args: unknown[]): boolean {
     if (event !== 'end') return emit.call(this, event, ...args);
