@@ -69,6 +69,25 @@ describe('a body without Content-Length that ends by the connection closing', ()
     });
   }
 
+  test('a small body with Content-Length and Connection: close, reset halfway, is never saved', async () => {
+    const small = BODY.subarray(0, 1000);
+    await withRaw(
+      (socket) =>
+        sendThenReset(
+          socket,
+          `HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: ${small.length}\r\n\r\n`,
+          small.subarray(0, 500),
+        ),
+      async (server) => {
+        const dir = await tempDir();
+        const [r] = await download([server.url('/f.bin')], { dir, retries: 0, proxy: 'none' });
+        assert.equal(r!.status, 'failed');
+        assert.ok(['CONNECTION_RESET', 'TRUNCATED_BODY'].includes(r!.error!.code), r!.error!.code);
+        assert.ok(!(await listFiles(dir)).includes('f.bin'), 'no file under its final name');
+      },
+    );
+  });
+
   test('a reset mid-body is retried, and the retry that ends cleanly saves the whole body', async () => {
     await withRaw(
       (socket, attempt) =>
