@@ -1,6 +1,12 @@
 export { Downloader, type ItemSource } from './engine/downloader.js';
 export { download } from './engine/download.js';
-export type { DownloadOptions, BackoffOptions, TimeoutOptions, OverwritePolicy } from './engine/options.js';
+export type {
+  DownloadOptions,
+  BackoffOptions,
+  TimeoutOptions,
+  OverwritePolicy,
+  LowSpeedOptions,
+} from './engine/options.js';
 export { VERSION } from './engine/options.js';
 export type {
   DownloaderEvents,

@@ -1,4 +1,5 @@
-import type { DownloadOptions } from '../index.js';
+import { InvalidOptionError, type DownloadOptions } from '../index.js';
+import { redactProxy, resolveProxies } from '../transport/proxy-settings.js';
 import type { InputFormat } from '../inputs/index.js';
 import type { ParsedFlags } from './program.js';
 import { urlProblem } from './values.js';
@@ -29,6 +30,20 @@ export function segmentOptions(flags: Pick<ParsedFlags, 'split' | 'minSplitSize'
   return { split: flags.split, minSplitSize: flags.minSplitSize };
 }
 
+/** A malformed proxy in the environment is a usage error naming the variable, as curl fails on it. */
+function checkEnvProxies(env: NodeJS.ProcessEnv = process.env): void {
+  try {
+    resolveProxies('env', env);
+  } catch (err) {
+    if (!(err instanceof InvalidOptionError)) throw err;
+    const value = JSON.stringify(redactProxy(env[err.key] ?? ''));
+    throw new UsageError(
+      `environment variable ${err.key} is not an http(s) proxy URL: ${value}; ` +
+        `fix or unset it, or give --proxy URL or --proxy none`,
+    );
+  }
+}
+
 /** Turns what commander parsed into the run's configuration; throws UsageError. */
 export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrIsTTY: boolean }): CliConfig {
   for (const url of urls) {
@@ -45,6 +60,8 @@ export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrI
   if (inputs.filter((i) => i === '-').length > 1)
     throw new UsageError("stdin ('-i -') can be read only once");
 
+  if (flags.proxy === undefined) checkEnvProxies();
+
   const headers: Record<string, string> = {};
   for (const [name, value] of flags.header ?? []) headers[name] = value;
   const options: DownloadOptions = {
@@ -53,6 +70,7 @@ export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrI
     perHost: flags.perHost ?? flags.concurrency,
     retries: flags.retries,
     timeouts: { connect: flags.connectTimeout, headers: flags.timeout, stall: flags.stallTimeout },
+    lowSpeed: { bytesPerSecond: flags.speedLimit, seconds: flags.speedTime },
     maxRedirects: flags.maxRedirects,
     headers,
     overwrite: flags.overwrite ? 'overwrite' : flags.keepBoth ? 'rename' : 'skip',

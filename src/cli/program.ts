@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { INPUT_FORMATS, type InputFormat } from '../inputs/index.js';
 import { VERSION } from '../index.js';
 import { DEFAULTS, LIMITS } from '../engine/options.js';
-import { header, integer, seconds, size } from './values.js';
+import { header, integer, proxy, rate, seconds, size } from './values.js';
 
 /** The options as commander leaves them, after the value parsers ran. */
 export interface ParsedFlags {
@@ -19,6 +19,8 @@ export interface ParsedFlags {
   timeout: number;
   connectTimeout: number;
   stallTimeout: number;
+  speedLimit: number;
+  speedTime: number;
   maxRedirects: number;
   header?: [string, string][];
   userAgent?: string;
@@ -67,7 +69,8 @@ Files:
   failed.aria2, else a plain list), so that 'parafetch -i FILE' retries exactly those.
 
 Environment:
-  HTTP_PROXY, HTTPS_PROXY, NO_PROXY (or lowercase)   proxies, unless --proxy is given
+  HTTP_PROXY, HTTPS_PROXY, NO_PROXY (or lowercase)   proxies, unless --proxy is given; a malformed
+  one is a usage error. https:// URLs use HTTP_PROXY when HTTPS_PROXY is not set.
 
 Exit status:
   0    every item downloaded or already there
@@ -207,6 +210,23 @@ export function createProgram(): Command {
     )
     .addOption(
       valued(
+        '--speed-limit <BYTES>',
+        'a body slower than BYTES per second over --speed-time fails (LOW_SPEED) and is retried; K, M allowed; 0: no limit',
+        rate,
+        DEFAULTS.lowSpeed.bytesPerSecond,
+        `${DEFAULTS.lowSpeed.bytesPerSecond / 1024}K`,
+      ),
+    )
+    .addOption(
+      valued(
+        '--speed-time <SEC>',
+        'seconds over which --speed-limit is measured',
+        integer(1, LIMITS.lowSpeedSeconds),
+        DEFAULTS.lowSpeed.seconds,
+      ),
+    )
+    .addOption(
+      valued(
         '--max-redirects <N>',
         'redirects followed per request',
         integer(0, LIMITS.maxRedirects),
@@ -219,7 +239,13 @@ export function createProgram(): Command {
       ),
     )
     .option('--user-agent <STRING>', `User-Agent header (default: parafetch/${VERSION})`)
-    .option('--proxy <URL>', "proxy for every request, or 'none' (default: HTTP(S)_PROXY and NO_PROXY)")
+    .addOption(
+      valued(
+        '--proxy <URL>',
+        "proxy for every request (host:port means http://host:port), or 'none' (default: HTTP(S)_PROXY and NO_PROXY)",
+        proxy,
+      ),
+    )
     .option('--insecure', 'do not verify TLS certificates');
 
   program

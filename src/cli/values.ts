@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { HEADER_NAME, HEADER_VALUE_FORBIDDEN } from '../download/rules.js';
+import { parseProxyUrl } from '../transport/proxy-settings.js';
 
 /**
  * Parsers for option values: each takes the text from argv, returns the value, and throws a
@@ -44,6 +45,24 @@ export function size(text: string): number {
     );
   }
   return value;
+}
+
+/** A speed in bytes per second, as `size` takes it, or 0 (`--speed-limit 0` disables the limit). */
+export function rate(text: string): number {
+  if (/^0+(\.0*)?$/.test(text.trim())) return 0;
+  try {
+    return size(text);
+  } catch {
+    throw new InvalidArgumentError(
+      'Expected bytes per second from 0, optionally with K, M or G (1K = 1024).',
+    );
+  }
+}
+
+/** `--proxy`: 'none', or a proxy URL (`host:port` means `http://host:port`), checked here, before any run. */
+export function proxy(text: string): string {
+  if (text === 'none' || parseProxyUrl(text) !== undefined) return text;
+  throw new InvalidArgumentError("Expected 'none' or an http(s) proxy URL such as http://proxy:3128.");
 }
 
 /** A request header `Name: value`, as curl and wget take it. */

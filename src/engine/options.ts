@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { InvalidOptionError } from '../errors/index.js';
 import { HEADER_VALUE_FORBIDDEN, normalizeHeaders } from '../download/rules.js';
+import { resolveProxies, type ProxySettings } from '../transport/proxy-settings.js';
 
 /** What to do when the destination file already exists. */
 export type OverwritePolicy = 'skip' | 'overwrite' | 'rename';
@@ -23,6 +24,13 @@ export interface TimeoutOptions {
   headers?: number;
   /** The longest pause between two body chunks before the download counts as stalled, in ms (default 60 000). */
   stall?: number;
+}
+
+export interface LowSpeedOptions {
+  /** A body arriving slower than this, in bytes per second, over `seconds` fails with `LOW_SPEED` (default 1024; 0 disables). */
+  bytesPerSecond?: number;
+  /** The window the speed is measured over, in whole seconds (default 60). */
+  seconds?: number;
 }
 
 export interface DownloadOptions {
@@ -52,8 +60,10 @@ export interface DownloadOptions {
   insecure?: boolean;
   /** Extra trusted CA certificates (PEM) for TLS. */
   ca?: string | Buffer | ReadonlyArray<string | Buffer>;
-  /** `'env'` honours HTTP(S)_PROXY / NO_PROXY (default); `'none'` connects directly; or a proxy URL. */
+  /** `'env'` honours HTTP(S)_PROXY / NO_PROXY (default); `'none'` connects directly; or a proxy URL (`host:port` means `http://host:port`). */
   proxy?: string;
+  /** The low-speed limit of every connection: a trickling server fails with `LOW_SPEED` and is retried. */
+  lowSpeed?: LowSpeedOptions;
   /** Compute the SHA-256 of every file written (default true). An item's `sha256` is always verified. */
   hash?: boolean;
   /** Cancels the run: no new work starts, in-flight requests stop, their items fail with `ABORTED`. */
@@ -84,6 +94,9 @@ export interface NormalizedOptions {
   insecure: boolean;
   ca: ReadonlyArray<string | Buffer> | undefined;
   proxy: string;
+  /** The proxies `proxy` stands for, read from the environment once, here. */
+  proxies: ProxySettings;
+  lowSpeed: Required<LowSpeedOptions>;
   hash: boolean;
   signal: AbortSignal | undefined;
   progressIntervalMs: number;
@@ -110,6 +123,7 @@ const KEYS: ReadonlySet<string> = new Set<keyof DownloadOptions>([
   'insecure',
   'ca',
   'proxy',
+  'lowSpeed',
   'hash',
   'signal',
   'progressIntervalMs',
@@ -162,8 +176,15 @@ export const DEFAULTS = {
   split: 1,
   minSplitSize: 1024 * 1024,
   timeouts: { connect: 30_000, headers: 60_000, stall: 60_000 },
+  lowSpeed: { bytesPerSecond: 1024, seconds: 60 },
 } as const;
-export const LIMITS = { concurrency: 65_536, retries: 1000, maxRedirects: 1000, split: 1024 } as const;
+export const LIMITS = {
+  concurrency: 65_536,
+  retries: 1000,
+  maxRedirects: 1000,
+  split: 1024,
+  lowSpeedSeconds: 86_400,
+} as const;
 
 /** Validates every option once, rejects unknown keys, and fills in the defaults. */
 export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptions {
@@ -220,9 +241,14 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
   }
 
   const proxy = o.proxy ?? 'env';
-  if (typeof proxy !== 'string' || (proxy !== 'env' && proxy !== 'none' && !/^https?:\/\//i.test(proxy))) {
-    throw new InvalidOptionError('proxy', "'env', 'none' or an http(s):// proxy URL", proxy);
-  }
+  // Validates the setting, and the environment's proxies when it is 'env'.
+  const proxies = resolveProxies(proxy);
+
+  const l = plainObject('lowSpeed', o.lowSpeed, ['bytesPerSecond', 'seconds']);
+  const lowSpeed = {
+    bytesPerSecond: integer('lowSpeed.bytesPerSecond', l.bytesPerSecond, 0, DEFAULTS.lowSpeed.bytesPerSecond),
+    seconds: integer('lowSpeed.seconds', l.seconds, 1, DEFAULTS.lowSpeed.seconds, LIMITS.lowSpeedSeconds),
+  };
 
   const signal = o.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
@@ -244,7 +270,9 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     contentDisposition: boolean('contentDisposition', o.contentDisposition, false),
     insecure: boolean('insecure', o.insecure, false),
     ca,
-    proxy,
+    proxy: proxy as string,
+    proxies,
+    lowSpeed,
     hash: boolean('hash', o.hash, true),
     signal,
     progressIntervalMs: integer('progressIntervalMs', o.progressIntervalMs, 0, 250),

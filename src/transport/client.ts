@@ -1,6 +1,10 @@
 import type { Readable } from 'node:stream';
-import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
+import { guardedFactory } from './connector.js';
 import { toTransportError, type TimeoutsMs } from './errors.js';
+import { LowSpeedDispatcher, type LowSpeedLimit } from './low-speed.js';
+import { resolveProxies, type ProxySettings } from './proxy-settings.js';
+import { proxyTunnelClient } from './proxy-tunnel.js';
 
 export interface ClientOptions {
   /** Connections at once to one origin. */
@@ -8,8 +12,12 @@ export interface ClientOptions {
   timeouts: TimeoutsMs;
   insecure: boolean;
   ca: ReadonlyArray<string | Buffer> | undefined;
-  /** `'env'`, `'none'` or a proxy URL. */
+  /** `'env'`, `'none'` or a proxy URL; read only when `proxies` is not given. */
   proxy: string;
+  /** The proxies, already resolved and validated (normalized options carry them). */
+  proxies?: ProxySettings | undefined;
+  /** A body slower than this fails with LOW_SPEED (default: none). */
+  lowSpeed?: LowSpeedLimit | undefined;
 }
 
 export interface HttpResponse {
@@ -25,9 +33,42 @@ export interface RequestInit {
   signal?: AbortSignal | undefined;
 }
 
-function hasProxyEnv(): boolean {
-  const env = process.env;
-  return Boolean(env.http_proxy || env.HTTP_PROXY || env.https_proxy || env.HTTPS_PROXY);
+/** The undici dispatcher for these options: direct, through one proxy, or by scheme and NO_PROXY. */
+function createDispatcher(options: ClientOptions): Dispatcher {
+  const tls = {
+    timeout: options.timeouts.connect,
+    rejectUnauthorized: !options.insecure,
+    ...(options.ca ? { ca: options.ca as (string | Buffer)[] } : {}),
+  };
+  const agentOptions = {
+    connections: options.perHost,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    headersTimeout: options.timeouts.headers,
+    bodyTimeout: options.timeouts.stall,
+    // A function, so that the factory can guard it (a proxy agent replaces it by its tunnel).
+    connect: buildConnector(tls),
+    factory: guardedFactory,
+  };
+  const proxies = options.proxies ?? resolveProxies(options.proxy);
+  if (proxies.http === undefined && proxies.https === undefined) return new Agent(agentOptions);
+  const proxyOptions = {
+    ...agentOptions,
+    requestTls: tls,
+    proxyTls: tls,
+    clientFactory: proxyTunnelClient,
+  };
+  if (proxies.http === proxies.https && proxies.noProxy === '') {
+    return new ProxyAgent({ ...proxyOptions, uri: proxies.http! });
+  }
+  // '' (not undefined) keeps undici from reading the environment again.
+  return new EnvHttpProxyAgent({
+    ...proxyOptions,
+    httpProxy: proxies.http ?? '',
+    httpsProxy: proxies.https ?? '',
+    noProxy: proxies.noProxy,
+  });
 }
 
 /**
@@ -40,27 +81,8 @@ export class HttpClient {
 
   constructor(options: ClientOptions) {
     this.#timeouts = options.timeouts;
-    const connect = {
-      timeout: options.timeouts.connect,
-      rejectUnauthorized: !options.insecure,
-      ...(options.ca ? { ca: options.ca as (string | Buffer)[] } : {}),
-    };
-    const agentOptions = {
-      connections: options.perHost,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      keepAliveMaxTimeout: 600_000,
-      headersTimeout: options.timeouts.headers,
-      bodyTimeout: options.timeouts.stall,
-      connect,
-    };
-    if (options.proxy === 'env' && hasProxyEnv()) {
-      this.#dispatcher = new EnvHttpProxyAgent(agentOptions);
-    } else if (options.proxy !== 'env' && options.proxy !== 'none') {
-      this.#dispatcher = new ProxyAgent({ ...agentOptions, uri: options.proxy, requestTls: connect });
-    } else {
-      this.#dispatcher = new Agent(agentOptions);
-    }
+    const dispatcher = createDispatcher(options);
+    this.#dispatcher = options.lowSpeed ? new LowSpeedDispatcher(dispatcher, options.lowSpeed) : dispatcher;
   }
 
   /** One request, no redirects followed. Rejects with a ParafetchError. */

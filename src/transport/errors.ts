@@ -5,6 +5,7 @@ import {
   TimeoutError,
   type TimeoutPhase,
 } from '../errors/index.js';
+import { RESET_IN_RESPONSE } from './connector.js';
 
 const TLS_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -50,6 +51,7 @@ export function toTransportError(err: unknown, url: string, timeouts: TimeoutsMs
       return new ConnectionError('DNS_ERROR', `cannot resolve ${hostOf(url)}`, err);
     case 'UND_ERR_SOCKET':
     case 'ECONNRESET':
+    case RESET_IN_RESPONSE:
     case 'EPIPE':
     case 'UND_ERR_CLOSED':
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { toConfig, UsageError } from '../../src/cli/config.js';
 import { EXIT, exitCodeOf } from '../../src/cli/exit-codes.js';
 import type { ParsedFlags } from '../../src/cli/program.js';
-import { header, integer, seconds, size } from '../../src/cli/values.js';
+import { header, integer, proxy, rate, seconds, size } from '../../src/cli/values.js';
 
 describe('option values', () => {
   test('sizes: plain bytes and K, M, G, T suffixes (powers of 1024)', () => {
@@ -40,6 +40,21 @@ describe('option values', () => {
     assert.equal(integer(0)('0'), 0);
   });
 
+  test('speed limits: bytes per second with K, M suffixes, and 0 for no limit', () => {
+    assert.equal(rate('0'), 0);
+    assert.equal(rate('100'), 100);
+    assert.equal(rate('1K'), 1024);
+    assert.equal(rate('2m'), 2 * 1024 ** 2);
+    for (const bad of ['', '-1', 'fast', '1X']) assert.throws(() => rate(bad), /bytes per second/, bad);
+  });
+
+  test("proxies: a URL, host:port, or 'none'; a malformed one is refused before any run", () => {
+    for (const ok of ['none', 'http://proxy:3128', 'https://u:p@proxy', 'proxy:3128'])
+      assert.equal(proxy(ok), ok);
+    for (const bad of ['http://[bad', 'socks5://proxy:1080', 'http://', ''])
+      assert.throws(() => proxy(bad), /proxy URL/, bad);
+  });
+
   test("headers as 'Name: value', as curl takes them", () => {
     assert.deepEqual(header('X-Token: abc: def '), ['X-Token', 'abc: def']);
     assert.deepEqual(header('Empty:'), ['Empty', '']);
@@ -58,6 +73,8 @@ describe('configuration', () => {
     timeout: 60_000,
     connectTimeout: 30_000,
     stallTimeout: 60_000,
+    speedLimit: 1024,
+    speedTime: 60,
     maxRedirects: 10,
     progress: 'auto',
     hash: true,
@@ -85,6 +102,7 @@ describe('configuration', () => {
       perHost: 4,
       retries: 5,
       timeouts: { connect: 30_000, headers: 60_000, stall: 60_000 },
+      lowSpeed: { bytesPerSecond: 1024, seconds: 60 },
       maxRedirects: 10,
       headers: { 'X-A': '2' },
       overwrite: 'rename',

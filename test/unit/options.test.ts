@@ -9,6 +9,7 @@ import {
   VERSION,
 } from '../../src/engine/options.js';
 import { normalizeHeaders } from '../../src/download/rules.js';
+import { resolveProxies } from '../../src/transport/proxy-settings.js';
 
 const DEFAULTS: NormalizedOptions = {
   dir: process.cwd(),
@@ -26,6 +27,9 @@ const DEFAULTS: NormalizedOptions = {
   insecure: false,
   ca: undefined,
   proxy: 'env',
+  // Whatever this machine's environment says: the default reads HTTP(S)_PROXY and NO_PROXY.
+  proxies: resolveProxies('env'),
+  lowSpeed: { bytesPerSecond: 1024, seconds: 60 },
   hash: true,
   signal: undefined,
   progressIntervalMs: 250,
@@ -106,7 +110,34 @@ describe('normalizeOptions: accepted values', () => {
     { name: 'single ca string becomes a list', input: { ca: 'PEM' }, expected: { ca: ['PEM'] } },
     { name: 'ca list of string and Buffer', input: { ca: ['PEM', pem] }, expected: { ca: ['PEM', pem] } },
     { name: 'proxy none', input: { proxy: 'none' }, expected: { proxy: 'none' } },
-    { name: 'proxy URL', input: { proxy: 'http://proxy:3128' }, expected: { proxy: 'http://proxy:3128' } },
+    {
+      name: 'proxy URL',
+      input: { proxy: 'http://proxy:3128' },
+      expected: {
+        proxy: 'http://proxy:3128',
+        proxies: { http: 'http://proxy:3128/', https: 'http://proxy:3128/', noProxy: '' },
+      },
+    },
+    {
+      name: 'proxy host:port is an http proxy, as curl takes it',
+      input: { proxy: 'proxy:3128' },
+      expected: { proxies: { http: 'http://proxy:3128/', https: 'http://proxy:3128/', noProxy: '' } },
+    },
+    {
+      name: 'proxy none reads no environment',
+      input: { proxy: 'none' },
+      expected: { proxies: { http: undefined, https: undefined, noProxy: '' } },
+    },
+    {
+      name: 'lowSpeed set',
+      input: { lowSpeed: { bytesPerSecond: 100, seconds: 5 } },
+      expected: { lowSpeed: { bytesPerSecond: 100, seconds: 5 } },
+    },
+    {
+      name: 'lowSpeed 0 bytes/s disables it',
+      input: { lowSpeed: { bytesPerSecond: 0 } },
+      expected: { lowSpeed: { bytesPerSecond: 0, seconds: 60 } },
+    },
     {
       name: 'proxy https URL, any case',
       input: { proxy: 'HTTPS://proxy' },
@@ -338,6 +369,38 @@ describe('normalizeOptions: rejected values name the key and the value', () => {
         "Expected `proxy` to be 'env', 'none' or an http(s):// proxy URL, got `\"socks5://proxy:1080\"` (string)",
     },
     {
+      name: 'a malformed proxy URL is rejected here, not inside the run',
+      input: { proxy: 'http://[bad' },
+      key: 'proxy',
+      message:
+        "Expected `proxy` to be 'env', 'none' or an http(s):// proxy URL, got `\"http://[bad\"` (string)",
+    },
+    {
+      name: 'a malformed proxy URL is shown without its credentials',
+      input: { proxy: 'http://me:secret@[bad' },
+      key: 'proxy',
+      message:
+        "Expected `proxy` to be 'env', 'none' or an http(s):// proxy URL, got `\"http://***@[bad\"` (string)",
+    },
+    {
+      name: 'lowSpeed bytesPerSecond negative',
+      input: { lowSpeed: { bytesPerSecond: -1 } },
+      key: 'lowSpeed.bytesPerSecond',
+      message: 'Expected `lowSpeed.bytesPerSecond` to be an integer from 0 and up, got `-1` (number)',
+    },
+    {
+      name: 'lowSpeed seconds 0',
+      input: { lowSpeed: { seconds: 0 } },
+      key: 'lowSpeed.seconds',
+      message: 'Expected `lowSpeed.seconds` to be an integer from 1 to 86400, got `0` (number)',
+    },
+    {
+      name: 'lowSpeed unknown key',
+      input: { lowSpeed: { bytes: 5 } },
+      key: 'lowSpeed.bytes',
+      message: 'Unknown option `lowSpeed.bytes`; known options: bytesPerSecond, seconds',
+    },
+    {
       name: 'proxy a boolean',
       input: { proxy: true },
       key: 'proxy',
@@ -516,4 +579,57 @@ describe('normalizeHeaders', () => {
       );
     });
   }
+});
+
+describe('normalizeOptions: proxies from the environment', () => {
+  const NAMES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'];
+  function withEnv<T>(vars: Record<string, string>, run: () => T): T {
+    const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
+    for (const n of NAMES) delete process.env[n];
+    Object.assign(process.env, vars);
+    try {
+      return run();
+    } finally {
+      for (const n of NAMES) {
+        if (saved[n] === undefined) delete process.env[n];
+        else process.env[n] = saved[n];
+      }
+    }
+  }
+
+  for (const name of ['HTTP_PROXY', 'https_proxy']) {
+    test(`a malformed ${name} fails normalization, naming the variable`, () => {
+      withEnv({ [name]: 'http://[bad' }, () => {
+        assert.throws(
+          () => normalizeOptions({}),
+          (err: unknown) => {
+            assert.ok(err instanceof InvalidOptionError);
+            assert.equal(err.key, name);
+            assert.match(err.message, new RegExp(`\`${name}\``));
+            return true;
+          },
+        );
+        // Ignoring the environment is a way out.
+        assert.equal(normalizeOptions({ proxy: 'none' }).proxies.http, undefined);
+      });
+    });
+  }
+
+  test('HTTPS_PROXY falls back to HTTP_PROXY; NO_PROXY is kept; host:port means http://', () => {
+    withEnv({ HTTP_PROXY: 'proxy:3128', NO_PROXY: 'localhost,.corp' }, () => {
+      assert.deepEqual(normalizeOptions({}).proxies, {
+        http: 'http://proxy:3128/',
+        https: 'http://proxy:3128/',
+        noProxy: 'localhost,.corp',
+      });
+    });
+  });
+
+  test('lower-case variables win, as curl reads them', () => {
+    withEnv({ http_proxy: 'http://a:1', HTTP_PROXY: 'http://[bad', https_proxy: 'https://b:2' }, () => {
+      const { proxies } = normalizeOptions({});
+      assert.equal(proxies.http, 'http://a:1/');
+      assert.equal(proxies.https, 'https://b:2/');
+    });
+  });
 });
