@@ -61,8 +61,11 @@ function holdEndWhilePaused(socket: Socket): void {
   socket.allowHalfOpen = true;
   const emit = socket.emit as (this: Socket, event: string | symbol, ...args: unknown[]) => boolean;
   const emitEnd = (): void => {
+    // A socket destroyed meanwhile (its body let go) emits no 'end', as Node's own streams do:
+    // undici learns from its 'close'.
+    if (socket.destroyed) return;
     const parser = parserOf(socket);
-    if (parser?.paused === true && !socket.destroyed) whenUnpaused(parser, emitEnd);
+    if (parser?.paused === true) whenUnpaused(parser, emitEnd);
     else emit.call(socket, 'end');
   };
   socket.emit = function (this: Socket, event: string | symbol, ...args: unknown[]): boolean {
