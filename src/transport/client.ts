@@ -3,6 +3,7 @@ import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, type Dispatcher }
 import { guardedFactory } from './connector.js';
 import { toTransportError, type TimeoutsMs } from './errors.js';
 import { LowSpeedDispatcher, type LowSpeedLimit } from './low-speed.js';
+import { OriginPools } from './origin-pools.js';
 import { resolveProxies, type ProxySettings } from './proxy-settings.js';
 import { proxyTunnelClient } from './proxy-tunnel.js';
 
@@ -34,7 +35,7 @@ export interface RequestInit {
 }
 
 /** The undici dispatcher for these options: direct, through one proxy, or by scheme and NO_PROXY. */
-function createDispatcher(options: ClientOptions): Dispatcher {
+function createDispatcher(options: ClientOptions, pools: OriginPools): Dispatcher {
   const tls = {
     timeout: options.timeouts.connect,
     rejectUnauthorized: !options.insecure,
@@ -49,7 +50,7 @@ function createDispatcher(options: ClientOptions): Dispatcher {
     bodyTimeout: options.timeouts.stall,
     // A function, so that the factory can guard it (a proxy agent replaces it by its tunnel).
     connect: buildConnector(tls),
-    factory: guardedFactory,
+    factory: pools.factory,
   };
   const proxies = options.proxies ?? resolveProxies(options.proxy);
   if (proxies.http === undefined && proxies.https === undefined) return new Agent(agentOptions);
@@ -77,11 +78,12 @@ function createDispatcher(options: ClientOptions): Dispatcher {
  */
 export class HttpClient {
   readonly #dispatcher: Dispatcher;
+  readonly #pools = new OriginPools(guardedFactory);
   readonly #timeouts: TimeoutsMs;
 
   constructor(options: ClientOptions) {
     this.#timeouts = options.timeouts;
-    const dispatcher = createDispatcher(options);
+    const dispatcher = createDispatcher(options, this.#pools);
     this.#dispatcher = options.lowSpeed ? new LowSpeedDispatcher(dispatcher, options.lowSpeed) : dispatcher;
   }
 
@@ -108,9 +110,11 @@ export class HttpClient {
 
   async close(): Promise<void> {
     await this.#dispatcher.close();
+    await this.#pools.close();
   }
 
   async destroy(): Promise<void> {
     await this.#dispatcher.destroy();
+    await this.#pools.destroy();
   }
 }
