@@ -178,6 +178,8 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
         enqueue: (value) => this.#enqueue(value),
         // After an abort, `download()` reads on to answer every item; a Downloader stops.
         stop: () => signal.aborted && !draining.has(this),
+        // An abort also ends a wait for the input's next value (stdin, a queue that waits).
+        signal: draining.has(this) ? undefined : signal,
         room: () => signal.aborted || this.#admission.backlog.ready < this.#lookahead,
         waitForRoom: () => new Promise<void>((resolve) => (this.#wakeReader = resolve)),
       });
