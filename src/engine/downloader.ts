@@ -204,6 +204,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       job,
       item,
       attempts: 0,
+      skips: 0,
       host: hostKey(item.url),
       sentAt: 0,
       notHere: [],
