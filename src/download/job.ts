@@ -7,7 +7,8 @@ import type { NormalizedOptions } from '../engine/options.js';
 import type { DirectoryGuard } from '../storage/safe-path.js';
 import { resolveInside } from '../storage/safe-path.js';
 import type { FileSink } from '../storage/file-sink.js';
-import { exists, removeQuietly } from '../storage/finalize.js';
+import { exists } from '../storage/finalize.js';
+import { removeOwn } from '../storage/remove.js';
 import type { SyncWriteGate } from '../storage/small-file.js';
 import { discardBody } from '../transport/discard.js';
 import { dropEarly, openEarly } from './body.js';
@@ -346,7 +347,7 @@ export class DownloadJob {
     const s = this.#s;
     if (s.finalPath !== undefined && !keepPartial && error.code !== 'UNSAFE_PATH') {
       await s.dropState(true);
-      await removeQuietly(s.part);
+      await removeOwn(s.part, s.realDir);
     }
     const result = this.#done('failed', this.bytes, undefined, error);
     result.path = this.finalPath;

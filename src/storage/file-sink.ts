@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { DiskError } from '../errors/index.js';
 import { checkPlaced, openOwn, renameCheckedAsync } from './placement.js';
+import { removeOwn } from './remove.js';
 
 interface Pending {
   buf: Buffer;
@@ -237,7 +238,7 @@ export class FileSink {
       }
     }
     await this.close(true);
-    if (here) await fs.promises.unlink(this.path).catch(() => {});
+    if (here) await removeOwn(this.path, this.#realDir);
   }
 
   /** Waits for queued writes (unless `discard`), then closes the descriptor (once). */

@@ -9,6 +9,7 @@ import {
 import { promisify } from 'node:util';
 import { DiskError, ParafetchError, UnsafePathError } from '../errors/index.js';
 import { openOwn, renameCheckedAsync } from './placement.js';
+import { removeOwn } from './remove.js';
 
 const { O_RDONLY, O_WRONLY, O_NOFOLLOW } = constants;
 const close = promisify(closeCb);
@@ -108,7 +109,7 @@ export async function saveState(p: string, state: ResumeState, realDir?: string)
   } catch (err) {
     // A write that failed (a full disk) leaves no temporary file behind; one found outside its
     // folder was dealt with by the placement check and is never removed by name.
-    if (placed && !(err instanceof UnsafePathError)) await fs.unlink(tmp).catch(() => {});
+    if (placed && !(err instanceof UnsafePathError)) await removeOwn(tmp, realDir);
     if (err instanceof ParafetchError) throw err;
     throw new DiskError(`cannot save resume state ${p}: ${(err as Error).message}`, err);
   } finally {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { DiskError, UnsafePathError } from '../errors/index.js';
 import { openOwnSync, renameChecked } from './placement.js';
+import { removeOwnSync } from './remove.js';
 
 const { O_WRONLY } = fs.constants;
 
@@ -99,11 +100,7 @@ export function writeSmallFileSync(
   } catch (err) {
     closeQuietly(fd);
     if (err instanceof UnsafePathError) throw err;
-    try {
-      fs.unlinkSync(partPath);
-    } catch {
-      // nothing to remove
-    }
+    removeOwnSync(partPath, realDir);
     throw err instanceof DiskError
       ? err
       : new DiskError(`cannot write ${partPath}: ${(err as Error).message}`, err);
