@@ -1,20 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { ParafetchError } from '../errors/index.js';
 import { ChecksumMismatchError } from '../errors/index.js';
-import type { NormalizedOptions } from '../engine/options.js';
 import type { DirectoryGuard } from '../storage/safe-path.js';
-import { resolveInside } from '../storage/safe-path.js';
 import type { FileSink } from '../storage/file-sink.js';
-import { exists } from '../storage/finalize.js';
 import { removeOwn } from '../storage/remove.js';
 import type { SyncWriteGate } from '../storage/small-file.js';
 import { discardBody } from '../transport/discard.js';
 import { dropEarly, openEarly } from './body.js';
-import { settleDestination } from './destination.js';
+import { DestinationChooser, type ChooserOptions, type Existing } from './destination.js';
 import { DownloadState } from './download-state.js';
-import { loadResume } from './resume-load.js';
 import { segmentedAttempt, stealPolicy } from './segmented-download.js';
 import { receiveSingle, receiveSmall, type StreamEnv } from './single-stream.js';
 import { checkItemFields } from './rules.js';
@@ -23,13 +17,22 @@ import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
 import type { DestinationClaims } from './claims.js';
 import type { DownloadItem, DownloadResult, ResultStatus } from './item.js';
-import { nameFromContentDisposition, nameFromUrl } from './naming.js';
-import { header } from '../transport/headers.js';
 import { ifRangeValue } from './response.js';
+
+/** What a job reads of the run's options. */
+export interface JobOptions extends ChooserOptions {
+  userAgent: string;
+  headers: Record<string, string>;
+  maxRedirects: number;
+  split: number;
+  checkpointMs: number;
+  /** Whether every file's SHA-256 is computed. */
+  hash: boolean;
+}
 
 /** What a job needs from the run it belongs to. */
 export interface JobContext {
-  options: NormalizedOptions;
+  options: JobOptions;
   client: HttpClient;
   guard: DirectoryGuard;
   claims: DestinationClaims;
@@ -63,16 +66,14 @@ export class DownloadJob {
   /** When the last progress event of this job went out (kept by the engine). */
   progressAt = 0;
   #urls: URL[] = [];
-  #folder = '';
-  #release: (() => void) | undefined;
-  /** Whether the destination's folder was created by this run. */
-  #freshFolder = false;
+  readonly #dest: DestinationChooser;
 
   constructor(index: number, item: DownloadItem, ctx: JobContext) {
     this.index = index;
     this.item = item;
     this.#ctx = ctx;
     this.#s = new DownloadState(item.url);
+    this.#dest = new DestinationChooser(ctx, item, this.#s, this.#pieceCount());
   }
 
   get url(): string {
@@ -99,61 +100,13 @@ export class DownloadJob {
    * Resolves with a result when the item needs no request (skipped), else undefined.
    */
   async prepare(): Promise<DownloadResult | undefined> {
-    const { options, claims } = this.#ctx;
     this.#urls = [this.item.url, ...(this.item.mirrors ?? [])].map(parseHttpUrl);
     checkItemFields(this.item);
-    this.#folder = options.dir;
-    if (this.item.path !== undefined) {
-      const { abs, isDir } = resolveInside(options.dir, this.item.path);
-      if (!isDir) return this.#settleAndLoad(abs);
-      this.#folder = abs;
-    }
-    if (options.contentDisposition) return undefined;
-    return this.#settleAndLoad(claims.uniqueDerived(path.join(this.#folder, nameFromUrl(this.#urls[0]!))));
+    return this.#skipped(await this.#dest.beforeRequest(this.#urls[0]!));
   }
 
-  async #settleAndLoad(target: string): Promise<DownloadResult | undefined> {
-    const skipped = await this.#settle(target);
-    // A folder this run created holds no partial download of an earlier run.
-    if (!skipped && !this.#freshFolder) await this.#loadResumeState();
-    return skipped;
-  }
-
-  /** Picks up a partial download an earlier run left, when its state can be trusted. */
-  async #loadResumeState(): Promise<void> {
-    const { options, syncWrites } = this.#ctx;
-    const s = this.#s;
-    const { stateOnDisk, resume } = await loadResume(s.part, {
-      urls: [this.item.url, ...(this.item.mirrors ?? [])],
-      pieces: this.#pieceCount(),
-      minSplitSize: options.minSplitSize,
-      steal: stealPolicy(options.minSplitSize),
-      direct: syncWrites.enabled,
-    });
-    s.stateOnDisk = stateOnDisk;
-    s.streamState = stateOnDisk;
-    if (!resume) return;
-    s.validator = resume.validator;
-    s.total = resume.total;
-    s.bytes = resume.bytes;
-    s.table = resume.table;
-    s.streamState = resume.streamState;
-  }
-
-  /** Applies the overwrite policy to `target`, holds it, and creates its folder. */
-  async #settle(target: string): Promise<DownloadResult | undefined> {
-    const { options, claims, guard, syncWrites } = this.#ctx;
-    const dest = await settleDestination(
-      { overwrite: options.overwrite, claims, guard, direct: syncWrites.enabled },
-      target,
-      this.item.sha256,
-    );
-    this.#release = dest.release;
-    this.#s.finalPath = dest.finalPath;
-    this.#s.realDir = dest.realDir;
-    this.#freshFolder = dest.freshFolder;
-    if (dest.existing) return this.#done('skipped', dest.existing.size, dest.existing.sha256);
-    return undefined;
+  #skipped(existing: Existing | undefined): DownloadResult | undefined {
+    return existing && this.#done('skipped', existing.size, existing.sha256);
   }
 
   /** One HTTP attempt. Resolves with the result, or rejects with a ParafetchError. */
@@ -200,7 +153,7 @@ export class DownloadJob {
     }
     if (s.finalPath === undefined) {
       try {
-        const skipped = await this.#settleFromResponse(res);
+        const skipped = this.#skipped(await this.#dest.fromResponse(res, this.#urls[0]!));
         if (skipped) {
           discardBody(res);
           return skipped;
@@ -220,20 +173,6 @@ export class DownloadJob {
       }
     }
     return this.#receive(res, url, offset, early);
-  }
-
-  /** Decides the destination from the response (`Content-Disposition`, else the URL). */
-  async #settleFromResponse(res: HttpResponse): Promise<DownloadResult | undefined> {
-    const name =
-      nameFromContentDisposition(header(res.headers, 'content-disposition')) ?? nameFromUrl(this.#urls[0]!);
-    const skipped = await this.#settle(this.#ctx.claims.uniqueDerived(path.join(this.#folder, name)));
-    if (skipped) return skipped;
-    // An earlier run may have left a state beside this part file: it goes before the file is reused.
-    const s = this.#s;
-    s.stateOnDisk =
-      !this.#freshFolder &&
-      (this.#ctx.syncWrites.enabled ? existsSync(s.statePath) : await exists(s.statePath));
-    return undefined;
   }
 
   /**
@@ -317,8 +256,7 @@ export class DownloadJob {
   }
 
   #done(status: ResultStatus, bytes: number, sha256: string | undefined, error?: ParafetchError) {
-    this.#release?.();
-    this.#release = undefined;
+    this.#dest.release();
     return this.result(status, bytes, sha256, error);
   }
 
