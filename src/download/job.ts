@@ -7,6 +7,7 @@ import { removeOwn } from '../storage/remove.js';
 import type { SyncWriteGate } from '../storage/small-file.js';
 import { discardBody } from '../transport/discard.js';
 import { dropEarly, openEarly } from './body.js';
+import { openHeldPart } from './held-part.js';
 import { DestinationChooser, type ChooserOptions, type Existing } from './destination.js';
 import { DownloadState } from './download-state.js';
 import { segmentedAttempt, stealPolicy } from './segmented-download.js';
@@ -120,6 +121,10 @@ export class DownloadJob {
 
     const ifRange = ifRangeValue(s.validator);
     if (s.table && ifRange !== undefined) return this.#segmented(url, headers, signal);
+    if (s.bytes > 0 && s.bytes === s.total && ifRange !== undefined) {
+      const held = await openHeldPart(s, this.#wantsHash);
+      if (held) return this.#finish(held.sink, s.bytes, held.digest, url);
+    }
     const resumeFrom = s.bytes > 0 && ifRange !== undefined ? s.bytes : 0;
     if (resumeFrom > 0) {
       headers.range = `bytes=${resumeFrom}-${s.total === undefined ? '' : s.total - 1}`;
