@@ -29,6 +29,8 @@ export interface JobOptions extends ChooserOptions {
   checkpointMs: number;
   /** Whether every file's SHA-256 is computed. */
   hash: boolean;
+  /** Whether every file's data is synced to the device before its rename, small ones too. */
+  durable: boolean;
 }
 
 /** What a job needs from the run it belongs to. */
@@ -138,7 +140,7 @@ export class DownloadJob {
 
     // Creating a file is the slowest file-system call: start it while the request is on its way.
     const early =
-      s.finalPath !== undefined && resumeFrom === 0 && !this.#ctx.syncWrites.enabled
+      s.finalPath !== undefined && resumeFrom === 0 && !this.#direct
         ? openEarly(s.part, s.realDir)
         : undefined;
     let res: Awaited<ReturnType<typeof getFollowingRedirects>>;
@@ -190,6 +192,11 @@ export class DownloadJob {
     return split > 1 && this.#wantsHash ? split * HASH_WAVES : split;
   }
 
+  /** Whether a small body is written in one burst of direct calls (never synced: not when durable). */
+  get #direct(): boolean {
+    return !this.#ctx.options.durable && this.#ctx.syncWrites.enabled;
+  }
+
   /** Whether the file's SHA-256 is computed: asked for, or needed to check the item's. */
   get #wantsHash(): boolean {
     return this.#ctx.options.hash || this.item.sha256 !== undefined;
@@ -233,7 +240,7 @@ export class DownloadJob {
     if (offset === 0) {
       if (this.#wantsHash) s.hash = createHash('sha256');
       if (s.stateOnDisk) await s.dropState(true);
-      if (!early && env.syncWrites.enabled && s.total !== undefined && s.total <= SMALL_BODY) {
+      if (!early && this.#direct && s.total !== undefined && s.total <= SMALL_BODY) {
         const expected = this.item.sha256?.toLowerCase();
         const { size, digest } = await receiveSmall(s, env, res, url, s.total, expected);
         return this.#done('ok', size, digest);
@@ -254,7 +261,8 @@ export class DownloadJob {
       s.restart();
       throw new ChecksumMismatchError(expected, digest ?? '', url.href);
     }
-    await sink.commit(s.finalPath!);
+    // A sync costs milliseconds: negligible for a file this size's transfer, not for a small one.
+    await sink.commit(s.finalPath!, this.#ctx.options.durable || size > SMALL_BODY);
     await s.dropState();
     s.table = undefined;
     return this.#done('ok', size, digest);

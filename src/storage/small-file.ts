@@ -81,7 +81,10 @@ function closeQuietly(fd: number): void {
 }
 
 /**
- * Writes a whole small body to `partPath` and moves it to `finalPath`, with direct calls.
+ * Writes a whole small body to `partPath` and moves it to `finalPath`, with direct calls. The
+ * data is not synced to the device (an fdatasync costs milliseconds, far more than the rest):
+ * after a power loss the name may hold an empty or short file. A run that must not risk that
+ * (`durable`) writes no file with this.
  * Never follows a symlink at `partPath`. `realDir`, when the platform can tell where an open
  * file is, is the real folder both names must be in: the file is checked after it is opened
  * and again, still open, after the rename (two cheap calls). Returns the milliseconds spent.
