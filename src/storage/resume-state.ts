@@ -11,7 +11,7 @@ import { DiskError, ParafetchError, UnsafePathError } from '../errors/index.js';
 import { openOwn, renameCheckedAsync } from './placement.js';
 import { removeOwn } from './remove.js';
 
-const { O_RDONLY, O_WRONLY, O_NOFOLLOW } = constants;
+const { O_RDONLY, O_WRONLY, O_NOFOLLOW, O_NONBLOCK } = constants;
 const close = promisify(closeCb);
 const fdatasync = promisify(fdatasyncCb);
 const ftruncate = promisify(ftruncateCb);
@@ -48,8 +48,10 @@ export function statePathFor(partPath: string): string {
 export async function loadState(p: string): Promise<ResumeState | 'invalid' | undefined> {
   let text: string;
   try {
-    const fh = await fs.open(p, O_RDONLY | O_NOFOLLOW);
+    // Never waits: a FIFO planted there would block a read until a writer came.
+    const fh = await fs.open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     try {
+      if ((await fh.stat()).isFIFO()) return 'invalid';
       text = await fh.readFile('utf8');
     } finally {
       await fh.close();
