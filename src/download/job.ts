@@ -1,51 +1,24 @@
 import { createHash } from 'node:crypto';
 import type { ParafetchError } from '../errors/index.js';
 import { ChecksumMismatchError } from '../errors/index.js';
-import type { DirectoryGuard } from '../storage/safe-path.js';
 import type { FileSink } from '../storage/file-sink.js';
 import { removeOwn } from '../storage/remove.js';
-import type { SyncWriteGate } from '../storage/small-file.js';
 import { discardBody } from '../transport/discard.js';
 import { dropEarly, openEarly } from './body.js';
 import { openHeldPart } from './held-part.js';
-import { DestinationChooser, type ChooserOptions, type Existing } from './destination.js';
+import { DestinationChooser, type Existing } from './destination.js';
+import type { JobContext } from './job-context.js';
 import { DownloadState } from './download-state.js';
 import { segmentedAttempt, stealPolicy } from './segmented-download.js';
 import { receiveSingle, receiveSmall, type StreamEnv } from './single-stream.js';
 import { checkItemFields } from './rules.js';
 import { SegmentTable, planSegments } from './segments.js';
-import type { HttpClient, HttpResponse } from '../transport/client.js';
+import type { HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
-import type { DestinationClaims } from './claims.js';
 import type { DownloadItem, DownloadResult, ResultStatus } from './item.js';
 import { ifRangeValue } from './response.js';
 
-/** What a job reads of the run's options. */
-export interface JobOptions extends ChooserOptions {
-  userAgent: string;
-  headers: Record<string, string>;
-  maxRedirects: number;
-  split: number;
-  checkpointMs: number;
-  /** Whether every file's SHA-256 is computed. */
-  hash: boolean;
-  /** Whether every file's data is synced to the device before its rename, small ones too. */
-  durable: boolean;
-}
-
-/** What a job needs from the run it belongs to. */
-export interface JobContext {
-  options: JobOptions;
-  client: HttpClient;
-  guard: DirectoryGuard;
-  claims: DestinationClaims;
-  /** Called after every chunk with its size; the receiver throttles. */
-  progress(job: DownloadJob, bytes: number): void;
-  /** Whether small files are written with direct calls (see SyncWriteGate). */
-  syncWrites: SyncWriteGate;
-  /** Delay before the n-th retry of one segment after `error`, or undefined to give up. */
-  retryDelay(failures: number, error: ParafetchError): number | undefined;
-}
+export type { JobContext, JobOptions } from './job-context.js';
 
 /** Waves of pieces in a split download that is hashed (see #pieceCount). */
 const HASH_WAVES = 4;
@@ -291,8 +264,9 @@ export class DownloadJob {
 
   /**
    * Gives up on the item. The partial file stays only when asked (an aborted run keeps it for
-   * a later resume); the final name is never touched. After UNSAFE_PATH nothing is removed by
-   * name: the name may lead outside the download directory.
+   * a later resume); the final name is never touched. Nothing is removed through a folder that
+   * is no longer the one checked inside the download directory (see removeOwn); after
+   * UNSAFE_PATH nothing is removed at all.
    */
   async fail(error: ParafetchError, keepPartial: boolean): Promise<DownloadResult> {
     const s = this.#s;
