@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DiskError, UnsafePathError } from '../errors/index.js';
 
-const { O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+const { O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 
 /**
  * Where an open file really is. On Linux, `/proc/self/fd/N` names the file a descriptor refers
@@ -73,8 +73,27 @@ function openError(p: string, err: unknown): DiskError {
 }
 
 /**
+ * A file found at `p` must not be a FIFO: one planted there would take the writes, or block a
+ * later open, for ever (this open, with O_NONBLOCK, did not wait for a reader).
+ */
+function notFifoOrClose(fd: number, p: string): void {
+  let fifo: boolean;
+  try {
+    fifo = fs.fstatSync(fd).isFIFO();
+  } catch (err) {
+    fs.closeSync(fd);
+    throw openError(p, err);
+  }
+  if (fifo) {
+    fs.closeSync(fd);
+    throw new DiskError(`cannot open ${p}: it is a FIFO, not a file`);
+  }
+}
+
+/**
  * Opens `p` for writing (or reading and writing, `access` O_RDWR) without ever following a
- * symlink, and checks where it landed. Creates it when missing; otherwise opens what is there
+ * symlink, and checks where it landed. A FIFO found there fails with DISK_ERROR, without
+ * waiting. Creates it when missing; otherwise opens what is there
  * (never truncated by the open: a file found outside the folder is left as it was). The caller
  * truncates an existing file it restarts.
  */
@@ -87,10 +106,11 @@ export function openOwnSync(p: string, access: number, realDir: string | undefin
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw openError(p, err);
     created = false;
     try {
-      fd = fs.openSync(p, access | O_NOFOLLOW);
+      fd = fs.openSync(p, access | O_NOFOLLOW | O_NONBLOCK);
     } catch (err2) {
       throw openError(p, err2);
     }
+    notFifoOrClose(fd, p);
   }
   placedOrClose(fd, p, realDir, created);
   return { fd, created };
@@ -110,10 +130,11 @@ export async function openOwn(p: string, access: number, realDir: string | undef
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw openError(p, err);
     created = false;
     try {
-      fd = await open(access | O_NOFOLLOW);
+      fd = await open(access | O_NOFOLLOW | O_NONBLOCK);
     } catch (err2) {
       throw openError(p, err2);
     }
+    notFifoOrClose(fd, p);
   }
   placedOrClose(fd, p, realDir, created);
   return { fd, created };

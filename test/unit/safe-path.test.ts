@@ -209,6 +209,38 @@ describe('DirectoryGuard.ensure', () => {
     const guard = new DirectoryGuard(root);
     await assert.rejects(guard.ensure(path.join(root, 'link', 'x')), UnsafePathError);
   });
+
+  test('regression: folders under a symlink out of the root are refused without creating any of them outside', async () => {
+    const root = await tempDir();
+    const outside = await tempDir();
+    await fs.symlink(outside, path.join(root, 'link'));
+    const guard = new DirectoryGuard(root);
+    await assert.rejects(guard.ensure(path.join(root, 'link', 'x', 'y', 'z')), UnsafePathError);
+    assert.deepEqual(await fs.readdir(outside), [], 'nothing was created outside');
+  });
+
+  test('regression: a new sub-folder under a folder swapped for a symlink mid-run is not created outside', async () => {
+    const root = await tempDir();
+    const outside = await tempDir();
+    const guard = new DirectoryGuard(root);
+    await guard.ensure(path.join(root, 'sub'));
+    // Mid-run: the verified folder is moved away and its name now leads out.
+    await fs.rename(path.join(root, 'sub'), path.join(root, 'moved'));
+    await fs.symlink(outside, path.join(root, 'sub'));
+    await assert.rejects(guard.ensure(path.join(root, 'sub', 'new', 'deeper')), UnsafePathError);
+    assert.deepEqual(await fs.readdir(outside), [], 'nothing was created outside');
+    assert.deepEqual(await fs.readdir(path.join(root, 'moved')), []);
+  });
+
+  test('missing folders are created one by one, and a symlink inside the root that stays inside is followed', async () => {
+    const root = await tempDir();
+    await fs.mkdir(path.join(root, 'real'));
+    await fs.symlink(path.join(root, 'real'), path.join(root, 'alias'));
+    const guard = new DirectoryGuard(root);
+    assert.equal(await guard.ensure(path.join(root, 'alias', 'a', 'b')), true);
+    assert.ok((await fs.stat(path.join(root, 'real', 'a', 'b'))).isDirectory());
+    assert.equal(await guard.ensure(path.join(root, 'real')), false, 'an existing folder is not new');
+  });
 });
 
 describe('DirectoryGuard failures are disk errors naming the path and errno', () => {
@@ -241,7 +273,7 @@ describe('DirectoryGuard failures are disk errors naming the path and errno', ()
         await fs.writeFile(path.join(base, 'taken'), 'x');
         return { root: base, folder: path.join(base, 'taken') };
       },
-      errno: /EEXIST/,
+      errno: /EEXIST|ENOTDIR/,
     },
   ];
   for (const c of cases) {
