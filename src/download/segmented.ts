@@ -5,6 +5,7 @@ import {
   AbortedError,
   BodyTooLongError,
   HttpStatusError,
+  InternalError,
   RemoteChangedError,
   TruncatedBodyError,
 } from '../errors/index.js';
@@ -59,11 +60,20 @@ export async function fetchSegments(f: SegmentedFetch): Promise<void> {
     let response = first?.response;
     let segment = first?.segment ?? f.table.take();
     while (segment && !stop.signal.aborted) {
+      const claim = segment.claim;
+      let error: ParafetchError | undefined;
       try {
-        await fetchRange(f, segment, response, stop.signal);
+        await fetchRange(f, segment, claim, response, stop.signal);
       } catch (err) {
-        const error = f.client.bodyError(err, f.url);
-        f.table.release(segment);
+        error = f.client.bodyError(err, f.url);
+      } finally {
+        response = undefined;
+        // Released once, by the claim that took it, before any wait: a retry (this connection's
+        // or another's) finds it free, and once another connection has taken it this one can
+        // never free it again, so no two connections ever work one range.
+        f.table.release(segment, claim);
+      }
+      if (error) {
         if (stop.signal.aborted) return;
         const delay = error instanceof RemoteChangedError ? undefined : f.retryDelay(++failures, error);
         if (delay === undefined) {
@@ -72,11 +82,7 @@ export async function fetchSegments(f: SegmentedFetch): Promise<void> {
           return;
         }
         await sleep(delay, undefined, { signal: stop.signal }).catch(() => {});
-      } finally {
-        response = undefined;
       }
-      // Never hold a segment while not working on it: a later attempt must find it free.
-      f.table.release(segment);
       segment = stop.signal.aborted ? undefined : f.table.take();
     }
   };
@@ -98,16 +104,20 @@ export async function fetchSegments(f: SegmentedFetch): Promise<void> {
 async function fetchRange(
   f: SegmentedFetch,
   seg: Segment,
+  claim: number,
   open: HttpResponse | undefined,
   signal: AbortSignal,
 ) {
+  // Only this claim moves `seg.pos`: the answer must start where the request asked, and each
+  // chunk goes where this response's bytes belong.
+  const from = seg.pos;
   let res = open;
   if (!res) {
     const sent = performance.now();
     res = await getFollowingRedirects(f.client, f.url, {
       headers: {
         ...f.headers,
-        range: `bytes=${seg.pos}-${seg.end - 1}`,
+        range: `bytes=${from}-${seg.end - 1}`,
         'if-range': ifRangeValue(f.validator)!,
       },
       maxRedirects: f.maxRedirects,
@@ -125,7 +135,7 @@ async function fetchRange(
   const range = parseContentRange(header(res.headers, 'content-range'));
   if (
     !range ||
-    range.start !== seg.pos ||
+    range.start !== from ||
     range.size !== f.table.size ||
     validatorChanged(f.validator, readValidator(res.headers))
   ) {
@@ -144,6 +154,8 @@ async function fetchRange(
         throw new BodyTooLongError(rangeEnd - range.start, f.url.href);
       }
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      if (!f.table.holds(seg, claim))
+        throw new InternalError(f.url.href, 'a segment changed hands mid-range');
       const ok = f.sink.write(piece, seg.pos);
       seg.pos += piece.length;
       f.onBytes(piece.length);

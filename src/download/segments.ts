@@ -59,6 +59,12 @@ export interface Segment {
   end: number;
   /** Whether a connection is working on it now. */
   busy: boolean;
+  /**
+   * The claim of the connection working on it: every take makes a new one, and only that claim
+   * may release the segment or write into it, so a connection that has let it go can never
+   * free or move it under the connection that took it next.
+   */
+  claim: number;
   /** When the connection working on it took it (ms, any monotonic clock), and `pos` then. */
   takenAt: number;
   posWhenTaken: number;
@@ -90,6 +96,7 @@ export class SegmentTable {
   readonly policy: StealPolicy;
   #roundTripMs: number | undefined;
   #minMs: number;
+  #claims = 0;
 
   constructor(size: number, done: readonly ByteRange[], pieces: readonly ByteRange[], policy: StealPolicy) {
     this.size = size;
@@ -97,7 +104,7 @@ export class SegmentTable {
     this.policy = policy;
     this.#minMs = policy.minMs;
     for (const [start, end] of pieces) {
-      this.segments.push({ start, pos: start, end, busy: false, takenAt: 0, posWhenTaken: start });
+      this.segments.push({ start, pos: start, end, busy: false, claim: 0, takenAt: 0, posWhenTaken: start });
     }
   }
 
@@ -126,6 +133,7 @@ export class SegmentTable {
       pos: mid,
       end: victim.end,
       busy: false,
+      claim: 0,
       takenAt: 0,
       posWhenTaken: mid,
     };
@@ -136,6 +144,7 @@ export class SegmentTable {
 
   #claim(segment: Segment, now: number): Segment {
     segment.busy = true;
+    segment.claim = ++this.#claims;
     segment.takenAt = now;
     segment.posWhenTaken = segment.pos;
     return segment;
@@ -150,8 +159,14 @@ export class SegmentTable {
     this.#minMs = Math.max(this.policy.minMs, 4 * this.#roundTripMs);
   }
 
-  release(segment: Segment): void {
-    segment.busy = false;
+  /** Whether `claim` (read from the segment when it was taken) still holds it. */
+  holds(segment: Segment, claim: number): boolean {
+    return segment.busy && segment.claim === claim;
+  }
+
+  /** Lets a segment go; a claim that no longer holds it changes nothing. */
+  release(segment: Segment, claim: number): void {
+    if (this.holds(segment, claim)) segment.busy = false;
   }
 
   /** Every byte confirmed written: earlier runs' ranges plus each segment's `[start, pos)`. */

@@ -298,9 +298,53 @@ describe('SegmentTable', () => {
     const table = new SegmentTable(100, [], [[0, 100]], { ...policy });
     const s = table.take(0)!;
     advance(s, 40);
-    table.release(s);
+    table.release(s, s.claim);
     const again = table.take(5)!;
     assert.equal(again, s);
     assert.equal(again.pos, 40);
+  });
+
+  test('a connection that gave a segment up cannot free it again once another connection took it', () => {
+    // Connection B's range breaks and B releases it before waiting to retry; A finishes its own
+    // range and takes B's over; B wakes and lets go of its segment again before asking for work.
+    const table = new SegmentTable(
+      100,
+      [],
+      [
+        [0, 50],
+        [50, 100],
+      ],
+      { minBytes: 30, minMs: 50 },
+    );
+    const a = table.take(0)!;
+    const aClaim = a.claim;
+    const b = table.take(0)!;
+    const bClaim = b.claim;
+    advance(b, 10);
+    table.release(b, bClaim); // B's connection dropped
+    advance(a, 50);
+    table.release(a, aClaim);
+    const retried = table.take(5)!; // A takes B's range over
+    assert.equal(retried, b);
+    const retryClaim = retried.claim;
+    assert.notEqual(retryClaim, bClaim);
+    table.release(b, bClaim); // B, awake, lets go of a segment it no longer holds
+    assert.equal(table.holds(b, retryClaim), true, "A's claim still holds the range");
+    assert.equal(table.holds(b, bClaim), false);
+    assert.equal(table.take(6), undefined, 'no second connection is given the same range');
+    advance(retried, 40);
+    table.release(retried, retryClaim);
+    assert.equal(table.complete(), true);
+  });
+
+  test('a stolen tail gets a claim of its own; the victim keeps the head', () => {
+    const { table, taken } = busyTable(1000, [[0, 1000]]);
+    const victimClaim = taken[0]!.claim;
+    const stolen = table.take(1)!;
+    assert.deepEqual([stolen.start, stolen.end, taken[0]!.end], [500, 1000, 500]);
+    assert.notEqual(stolen.claim, victimClaim);
+    assert.equal(table.holds(taken[0]!, victimClaim), true);
+    table.release(stolen, victimClaim);
+    assert.equal(table.holds(stolen, stolen.claim), true, "the victim's claim cannot free the stolen tail");
   });
 });
