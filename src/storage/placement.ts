@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DiskError, UnsafePathError } from '../errors/index.js';
 
-const { O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+const { O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 
 /**
  * Where an open file really is. On Linux, `/proc/self/fd/N` names the file a descriptor refers
@@ -53,9 +53,24 @@ export function checkPlaced(fd: number, p: string, realDir: string | undefined, 
   );
 }
 
+/**
+ * Why a file found at one of our names is not ours alone, or undefined when it is: a FIFO
+ * (whose writes, or a later open, would wait for a reader for ever) or a hard link (whose
+ * writes land in a file that has another name, perhaps outside the download directory).
+ */
+function notOwn(fd: number): string | undefined {
+  const st = fs.fstatSync(fd);
+  if (st.isFIFO()) return 'it is a FIFO';
+  if (st.nlink > 1)
+    return `it is a hard link (one of ${st.nlink} names of one file), perhaps to a file outside`;
+  return undefined;
+}
+
 function placedOrClose(fd: number, p: string, realDir: string | undefined, created: boolean): void {
   try {
     checkPlaced(fd, p, realDir, created);
+    const why = created ? undefined : notOwn(fd);
+    if (why !== undefined) throw new UnsafePathError(p, `${why}; it was left as it is`);
   } catch (err) {
     fs.closeSync(fd);
     throw err;
@@ -75,8 +90,9 @@ function openError(p: string, err: unknown): DiskError {
 /**
  * Opens `p` for writing (or reading and writing, `access` O_RDWR) without ever following a
  * symlink, and checks where it landed. Creates it when missing; otherwise opens what is there
- * (never truncated by the open: a file found outside the folder is left as it was). The caller
- * truncates an existing file it restarts.
+ * (never truncated by the open: a file found outside the folder is left as it was), without
+ * waiting (a FIFO would block the open), and only when it is neither a FIFO nor a hard link:
+ * those fail with UNSAFE_PATH. The caller truncates an existing file it restarts.
  */
 export function openOwnSync(p: string, access: number, realDir: string | undefined): OwnFile {
   let fd: number;
@@ -87,7 +103,7 @@ export function openOwnSync(p: string, access: number, realDir: string | undefin
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw openError(p, err);
     created = false;
     try {
-      fd = fs.openSync(p, access | O_NOFOLLOW);
+      fd = fs.openSync(p, access | O_NOFOLLOW | O_NONBLOCK);
     } catch (err2) {
       throw openError(p, err2);
     }
@@ -110,7 +126,7 @@ export async function openOwn(p: string, access: number, realDir: string | undef
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw openError(p, err);
     created = false;
     try {
-      fd = await open(access | O_NOFOLLOW);
+      fd = await open(access | O_NOFOLLOW | O_NONBLOCK);
     } catch (err2) {
       throw openError(p, err2);
     }

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { DiskError, ParafetchError, UnsafePathError } from '../errors/index.js';
 import { openOwn, renameCheckedAsync } from './placement.js';
 
-const { O_RDONLY, O_WRONLY, O_NOFOLLOW } = constants;
+const { O_RDONLY, O_WRONLY, O_NOFOLLOW, O_NONBLOCK } = constants;
 const close = promisify(closeCb);
 const fdatasync = promisify(fdatasyncCb);
 const ftruncate = promisify(ftruncateCb);
@@ -43,12 +43,16 @@ export function statePathFor(partPath: string): string {
   return `${partPath}.state`;
 }
 
-/** Reads a state file: undefined when there is none, 'invalid' when it cannot be trusted. */
+/**
+ * Reads a state file: undefined when there is none, 'invalid' when it cannot be trusted (a FIFO
+ * planted there is neither waited for nor read).
+ */
 export async function loadState(p: string): Promise<ResumeState | 'invalid' | undefined> {
   let text: string;
   try {
-    const fh = await fs.open(p, O_RDONLY | O_NOFOLLOW);
+    const fh = await fs.open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     try {
+      if ((await fh.stat()).isFIFO()) return 'invalid';
       text = await fh.readFile('utf8');
     } finally {
       await fh.close();
