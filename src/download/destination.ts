@@ -42,8 +42,8 @@ export async function settleDestination(
   const realDir = guard.realDir(folder);
   if (overwrite === 'rename') {
     for (let n = 1, candidate = target; ; candidate = numberedName(target, n++)) {
-      if (claims.isHeld(candidate) || (await exists(candidate))) continue;
-      if (claims.isHeld(candidate)) continue; // taken while we looked at the disk
+      if (claims.isHeld(candidate) || claims.clash(candidate) || (await exists(candidate))) continue;
+      if (claims.isHeld(candidate) || claims.clash(candidate)) continue; // taken while we looked at the disk
       return { finalPath: candidate, release: await claims.hold(candidate), freshFolder, realDir };
     }
   }
