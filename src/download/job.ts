@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ParafetchError } from '../errors/index.js';
 import { ChecksumMismatchError } from '../errors/index.js';
@@ -7,7 +6,7 @@ import type { NormalizedOptions } from '../engine/options.js';
 import type { DirectoryGuard } from '../storage/safe-path.js';
 import { resolveInside } from '../storage/safe-path.js';
 import type { FileSink } from '../storage/file-sink.js';
-import { exists, removeQuietly } from '../storage/finalize.js';
+import { removeQuietly } from '../storage/finalize.js';
 import type { SyncWriteGate } from '../storage/small-file.js';
 import { discardBody } from '../transport/discard.js';
 import { dropEarly, openEarly } from './body.js';
@@ -157,10 +156,18 @@ export class DownloadJob {
 
   /** One HTTP attempt. Resolves with the result, or rejects with a ParafetchError. */
   async attempt(signal: AbortSignal): Promise<DownloadResult> {
-    const { options, client } = this.#ctx;
-    const s = this.#s;
     this.attempts++;
     const url = this.#urls[(this.attempts - 1) % this.#urls.length]!;
+    return this.#request(url, signal);
+  }
+
+  /**
+   * The request of one attempt. When the response names a file (Content-Disposition) an earlier
+   * run left a resumable state for, it is let go and the request made again to continue it.
+   */
+  async #request(url: URL, signal: AbortSignal): Promise<DownloadResult> {
+    const { options, client } = this.#ctx;
+    const s = this.#s;
     const headers: Record<string, string> = { 'user-agent': options.userAgent, ...options.headers };
     for (const [k, v] of Object.entries(this.item.headers ?? {})) headers[k.toLowerCase()] = v;
 
@@ -208,6 +215,11 @@ export class DownloadJob {
         discardBody(res);
         throw err;
       }
+      if (s.bytes > 0 || s.table) {
+        // An earlier run left part of this file: continue it rather than fetch it all again.
+        discardBody(res);
+        return this.#request(url, signal);
+      }
     }
     const { split, minSplitSize } = options;
     const size = s.total;
@@ -221,17 +233,16 @@ export class DownloadJob {
     return this.#receive(res, url, offset, early);
   }
 
-  /** Decides the destination from the response (`Content-Disposition`, else the URL). */
+  /**
+   * Decides the destination from the response (`Content-Disposition`, else the URL), and picks up
+   * a partial download an earlier run left there (see #request).
+   */
   async #settleFromResponse(res: HttpResponse): Promise<DownloadResult | undefined> {
     const name =
       nameFromContentDisposition(header(res.headers, 'content-disposition')) ?? nameFromUrl(this.#urls[0]!);
     const skipped = await this.#settle(this.#ctx.claims.uniqueDerived(path.join(this.#folder, name)));
     if (skipped) return skipped;
-    // An earlier run may have left a state beside this part file: it goes before the file is reused.
-    const s = this.#s;
-    s.stateOnDisk =
-      !this.#freshFolder &&
-      (this.#ctx.syncWrites.enabled ? existsSync(s.statePath) : await exists(s.statePath));
+    if (!this.#freshFolder) await this.#loadResumeState();
     return undefined;
   }
 
