@@ -4,6 +4,7 @@ import { guardedFactory } from './connector.js';
 import { toTransportError, type TimeoutsMs } from './errors.js';
 import { HeadersDeadlineDispatcher } from './headers-deadline.js';
 import { LowSpeedDispatcher, type LowSpeedLimit } from './low-speed.js';
+import { OriginPools } from './origin-pools.js';
 import { resolveProxies, type ProxySettings } from './proxy-settings.js';
 import { proxyTunnelClient } from './proxy-tunnel.js';
 
@@ -35,7 +36,7 @@ export interface RequestInit {
 }
 
 /** The undici dispatcher for these options: direct, through one proxy, or by scheme and NO_PROXY. */
-function createDispatcher(options: ClientOptions): Dispatcher {
+function createDispatcher(options: ClientOptions, pools: OriginPools): Dispatcher {
   const tls = {
     timeout: options.timeouts.connect,
     rejectUnauthorized: !options.insecure,
@@ -50,7 +51,7 @@ function createDispatcher(options: ClientOptions): Dispatcher {
     bodyTimeout: options.timeouts.stall,
     // A function, so that the factory can guard it (a proxy agent replaces it by its tunnel).
     connect: buildConnector(tls),
-    factory: guardedFactory,
+    factory: pools.factory,
   };
   const proxies = options.proxies ?? resolveProxies(options.proxy);
   if (proxies.http === undefined && proxies.https === undefined) return new Agent(agentOptions);
@@ -78,11 +79,15 @@ function createDispatcher(options: ClientOptions): Dispatcher {
  */
 export class HttpClient {
   readonly #dispatcher: Dispatcher;
+  readonly #pools = new OriginPools(guardedFactory);
   readonly #timeouts: TimeoutsMs;
 
   constructor(options: ClientOptions) {
     this.#timeouts = options.timeouts;
-    const dispatcher = new HeadersDeadlineDispatcher(createDispatcher(options), options.timeouts.headers);
+    const dispatcher = new HeadersDeadlineDispatcher(
+      createDispatcher(options, this.#pools),
+      options.timeouts.headers,
+    );
     this.#dispatcher = options.lowSpeed ? new LowSpeedDispatcher(dispatcher, options.lowSpeed) : dispatcher;
   }
 
@@ -109,9 +114,11 @@ export class HttpClient {
 
   async close(): Promise<void> {
     await this.#dispatcher.close();
+    await this.#pools.close();
   }
 
   async destroy(): Promise<void> {
     await this.#dispatcher.destroy();
+    await this.#pools.destroy();
   }
 }

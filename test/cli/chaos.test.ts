@@ -114,7 +114,19 @@ test('chaos: SIGKILL of the command over many rounds never leaves a wrong file u
   // The large files first, so that they start in the first round.
   const order = [...served].sort((a, b) => b.body.length - a.body.length);
   await fs.writeFile(list, order.map((f) => server.url(`/${f.name}`)).join('\n') + '\n');
-  const args = [CLI, '-i', list, '-d', dir, '-x', '4', '-k', '4M', '-j', '12', '--progress', 'none', '-q'];
+  const common = [CLI, '-i', list, '-d', dir, '-j', '12', '--progress', 'none', '-q'];
+  const args = [...common, '-x', '4', '-k', '4M'];
+  /**
+   * How the run of `round` splits, by pairs of rounds: as the final run does (streams resumed as
+   * streams); with one connection (split states resumed over one); with a split size under the
+   * streams' size (a stream's state resumed over several connections).
+   */
+  const split = (round: number) =>
+    [
+      ['-x', '4', '-k', '4M'],
+      ['-x', '1'],
+      ['-x', '4', '-k', '1M'],
+    ][Math.floor(round / 2) % 3]!;
   const schedule: string[] = [];
   const context = () => `seed ${seed}; kills, in ms after each run's first request: ${schedule.join(', ')}`;
   t.diagnostic(`seed ${seed} (set PARAFETCH_CHAOS_SEED to replay)`);
@@ -127,8 +139,8 @@ test('chaos: SIGKILL of the command over many rounds never leaves a wrong file u
     for (let round = 0; round < rounds; round++) {
       const long = round % 2 === 0;
       const killAfter = Math.round(long ? 1200 + rand() * 2300 : 30 + rand() * 900);
-      schedule.push(`${long ? 'long' : 'short'} ${killAfter}`);
-      const child = spawn(process.execPath, args, { stdio: 'ignore' });
+      schedule.push(`${long ? 'long' : 'short'} ${split(round).join(' ')} ${killAfter}`);
+      const child = spawn(process.execPath, [...common, ...split(round)], { stdio: 'ignore' });
       let timer: NodeJS.Timeout | undefined;
       const kill = () => (timer = setTimeout(() => child.kill('SIGKILL'), killAfter));
       onFirstRequest = kill;

@@ -16,6 +16,8 @@ export interface SpawnOptions {
   cwd?: string;
   /** Written to the command's stdin, which is then closed (default: stdin closed at once). */
   stdin?: string | Buffer;
+  /** Leave stdin open for the test to write to (and end) itself. */
+  openStdin?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -40,7 +42,7 @@ export function spawnCli(
   child.stdout.setEncoding('utf8').on('data', (s: string) => (output.stdout += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (output.stderr += s));
   child.stdin.on('error', () => {}); // the command may exit before reading it all
-  child.stdin.end(o.stdin);
+  if (!o.openStdin) child.stdin.end(o.stdin);
   return Object.assign(child, { output });
 }
 

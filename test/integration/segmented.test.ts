@@ -119,6 +119,32 @@ describe('segmented downloads', () => {
     }
   });
 
+  test('regression: perHost holds when every connection of an origin closes at once (its pool is never replaced while it has work)', async () => {
+    // Split downloads let go of several ranges at once; undici's Agent then forgot the origin's
+    // pool while requests waited in it, and a second pool opened beside the first.
+    const files = Array.from({ length: 6 }, (_, i) => bytes(1_000_000, 60 + i));
+    for (let round = 0; round < 4; round++) {
+      const server = await startServer((req, res) => {
+        serveThrottled(req, res, files[Number(req.url!.slice(1))]!, { rate: 6 * MiB, etag: `"${req.url}"` });
+      });
+      try {
+        const sampler = samplePeakConnections(Number(new URL(server.origin).port), 1);
+        const results = await download(
+          files.map((_, i) => server.url(`/${i}`)),
+          { dir: await tempDir(), split: 8, minSplitSize: 64 * 1024, perHost: 3, concurrency: 3 },
+        );
+        const peak = sampler.stop();
+        for (const [i, r] of results.entries()) {
+          assert.equal(r.status, 'ok', r.error?.message);
+          assert.equal(await fileSha256(r.path!), sha256(files[i]!));
+        }
+        assert.ok(peak <= 3, `round ${round}: peak of ${peak} client connections with perHost 3`);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
   test('a server without range support falls back to one stream', async () => {
     const body = bytes(2 * MiB, 22);
     const server = await startServer((req, res) => serveBody(req, res, body, { ranges: false, etag: '"n"' }));
