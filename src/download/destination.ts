@@ -28,8 +28,23 @@ export interface Destination {
 }
 
 /**
- * Applies the overwrite policy to `target`, holds the chosen path in the run's claims, and
- * creates its folder (checked to lie inside the download directory).
+ * A name derived for a file in `folder` (created and checked first), unique in the run by real
+ * path: two folder names of one real folder (a symlink inside the download directory) share
+ * their numbering.
+ */
+export async function uniqueDerivedIn(
+  ctx: Pick<DestinationContext, 'guard' | 'claims'>,
+  folder: string,
+  name: string,
+): Promise<string> {
+  await ctx.guard.ensure(folder);
+  const real = ctx.claims.uniqueDerived(ctx.guard.realPath(path.join(folder, name)));
+  return path.join(folder, path.basename(real));
+}
+
+/**
+ * Applies the overwrite policy to `target`, holds the chosen path in the run's claims (by its
+ * real path), and creates its folder (checked to lie inside the download directory).
  */
 export async function settleDestination(
   ctx: DestinationContext,
@@ -40,14 +55,23 @@ export async function settleDestination(
   const folder = path.dirname(target);
   const freshFolder = await guard.ensure(folder);
   const realDir = guard.realDir(folder);
+  // Claims go by real path: one file reached through two folder names is one destination.
+  const taken = (p: string) =>
+    claims.isHeld(guard.realPath(p)) || claims.clash(guard.realPath(p)) !== undefined;
   if (overwrite === 'rename') {
     for (let n = 1, candidate = target; ; candidate = numberedName(target, n++)) {
-      if (claims.isHeld(candidate) || claims.clash(candidate) || (await exists(candidate))) continue;
-      if (claims.isHeld(candidate) || claims.clash(candidate)) continue; // taken while we looked at the disk
-      return { finalPath: candidate, release: await claims.hold(candidate), freshFolder, realDir };
+      if (taken(candidate) || (await exists(candidate))) continue;
+      if (taken(candidate)) continue; // taken while we looked at the disk
+      return {
+        finalPath: candidate,
+        release: await claims.hold(guard.realPath(candidate)),
+        freshFolder,
+        realDir,
+      };
     }
   }
-  const dest: Destination = { finalPath: target, release: await claims.hold(target), freshFolder, realDir };
+  const release = await claims.hold(guard.realPath(target));
+  const dest: Destination = { finalPath: target, release, freshFolder, realDir };
   if (overwrite === 'skip') {
     const size = ctx.direct ? existingSizeSync(target) : await existingSize(target);
     if (size !== undefined) {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { ParafetchError } from '../errors/index.js';
 import { ChecksumMismatchError } from '../errors/index.js';
 import type { NormalizedOptions } from '../engine/options.js';
@@ -10,7 +9,7 @@ import { removeQuietly } from '../storage/finalize.js';
 import type { SyncWriteGate } from '../storage/small-file.js';
 import { discardBody } from '../transport/discard.js';
 import { dropEarly, openEarly } from './body.js';
-import { settleDestination } from './destination.js';
+import { settleDestination, uniqueDerivedIn } from './destination.js';
 import { DownloadState } from './download-state.js';
 import { loadResume } from './resume-load.js';
 import { segmentedAttempt, stealPolicy } from './segmented-download.js';
@@ -97,7 +96,7 @@ export class DownloadJob {
    * Resolves with a result when the item needs no request (skipped), else undefined.
    */
   async prepare(): Promise<DownloadResult | undefined> {
-    const { options, claims } = this.#ctx;
+    const { options, claims, guard } = this.#ctx;
     this.#urls = [this.item.url, ...(this.item.mirrors ?? [])].map(parseHttpUrl);
     checkItemFields(this.item);
     this.#folder = options.dir;
@@ -107,7 +106,9 @@ export class DownloadJob {
       this.#folder = abs;
     }
     if (options.contentDisposition) return undefined;
-    return this.#settleAndLoad(claims.uniqueDerived(path.join(this.#folder, nameFromUrl(this.#urls[0]!))));
+    return this.#settleAndLoad(
+      await uniqueDerivedIn({ guard, claims }, this.#folder, nameFromUrl(this.#urls[0]!)),
+    );
   }
 
   async #settleAndLoad(target: string): Promise<DownloadResult | undefined> {
@@ -240,7 +241,7 @@ export class DownloadJob {
   async #settleFromResponse(res: HttpResponse): Promise<DownloadResult | undefined> {
     const name =
       nameFromContentDisposition(header(res.headers, 'content-disposition')) ?? nameFromUrl(this.#urls[0]!);
-    const skipped = await this.#settle(this.#ctx.claims.uniqueDerived(path.join(this.#folder, name)));
+    const skipped = await this.#settle(await uniqueDerivedIn(this.#ctx, this.#folder, name));
     if (skipped) return skipped;
     if (!this.#freshFolder) await this.#loadResumeState();
     return undefined;

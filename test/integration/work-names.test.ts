@@ -51,3 +51,32 @@ test("regression: files named like another item's .part or state file were repor
     await server.close();
   }
 });
+
+test('regression: two paths to one file through a symlink inside dir were written at once; the ok one was then removed', async () => {
+  const bodies = new Map([
+    ['/1', bytes(MiB, 4)],
+    ['/2', bytes(MiB, 5)],
+  ]);
+  const server = await startServer((req, res) =>
+    serveThrottled(req, res, bodies.get(req.url!)!, { rate: 4 * MiB, etag: `"${req.url}"` }),
+  );
+  try {
+    const dir = await tempDir();
+    await fs.mkdir(path.join(dir, 'a'));
+    await fs.symlink('a', path.join(dir, 'b'));
+    const results = await download(
+      [
+        { url: server.url('/1'), path: 'a/x' },
+        { url: server.url('/2'), path: 'b/x' },
+      ],
+      { dir },
+    );
+    // One destination given twice: one download, the other item finds it there (skipped).
+    assert.deepEqual(results.map((r) => r.status).sort(), ['ok', 'skipped']);
+    const ok = results.find((r) => r.status === 'ok')!;
+    assert.equal(sha256(await fs.readFile(ok.path!)), sha256(bodies.get(new URL(ok.url).pathname)!));
+    assert.deepEqual(await listFiles(dir), ['a/x', 'b']);
+  } finally {
+    await server.close();
+  }
+});
