@@ -79,6 +79,7 @@ export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrI
     insecure: flags.insecure === true,
     contentDisposition: flags.contentDisposition === true,
     hash: flags.hash !== false,
+    ...(flags.durable === true ? { durable: true } : {}),
     ...segmentOptions(flags),
   };
 

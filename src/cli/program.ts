@@ -29,6 +29,7 @@ export interface ParsedFlags {
   contentDisposition?: boolean;
   /** `--no-hash` sets it false. */
   hash: boolean;
+  durable?: boolean;
   overwrite?: boolean;
   skipExisting?: boolean;
   keepBoth?: boolean;
@@ -135,6 +136,10 @@ export function createProgram(): Command {
     .option(
       '--no-hash',
       "do not compute each file's SHA-256 (the report says null); a sha256 given with an item is still checked",
+    )
+    .option(
+      '--durable',
+      'sync every file to the disk before its rename (slower for small files; by default files up to 256 KiB are not)',
     )
     .option('--report <FILE>', 'write one JSON line per item to FILE (url, path, status, ...)')
     .option('--save-failed <FILE>', 'write the failed items to FILE as an input list for -i');

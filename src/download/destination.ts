@@ -1,9 +1,17 @@
 import path from 'node:path';
 import type { DirectoryGuard } from '../storage/safe-path.js';
+import { resolveInside } from '../storage/safe-path.js';
 import { exists, existingSize, numberedName } from '../storage/finalize.js';
 import { hashFile } from '../storage/hash-file.js';
-import { existingSizeSync } from '../storage/small-file.js';
+import { existingSizeSync, type SyncWriteGate } from '../storage/small-file.js';
+import type { HttpResponse } from '../transport/client.js';
+import { header } from '../transport/headers.js';
 import type { DestinationClaims } from './claims.js';
+import type { DownloadState } from './download-state.js';
+import type { DownloadItem } from './item.js';
+import { nameFromContentDisposition, nameFromUrl } from './naming.js';
+import { loadResume } from './resume-load.js';
+import { stealPolicy } from './segmented-download.js';
 
 /** What deciding a destination needs from the run. */
 export interface DestinationContext {
@@ -12,6 +20,12 @@ export interface DestinationContext {
   claims: DestinationClaims;
   /** Whether a direct stat is cheaper now than a trip through the thread pool. */
   direct: boolean;
+}
+
+/** A file already at the destination and right: its size and SHA-256 (when computed). */
+export interface Existing {
+  size: number;
+  sha256: string | undefined;
 }
 
 /** A destination held for one download. */
@@ -23,8 +37,8 @@ export interface Destination {
   freshFolder: boolean;
   /** The folder's real path, for checking where files opened in it are (see storage/placement.ts). */
   realDir: string | undefined;
-  /** With `overwrite: 'skip'`, the file already there and right: size and SHA-256 (when computed). */
-  existing?: { size: number; sha256: string | undefined };
+  /** With `overwrite: 'skip'`, the file already there and right. */
+  existing?: Existing;
 }
 
 /**
@@ -82,4 +96,120 @@ export async function settleDestination(
     }
   }
   return dest;
+}
+
+/** What choosing one item's destination reads of the run's options. */
+export interface ChooserOptions {
+  dir: string;
+  contentDisposition: boolean;
+  overwrite: DestinationContext['overwrite'];
+  minSplitSize: number;
+}
+
+/** What choosing one item's destination needs from its run. */
+export interface ChooserContext {
+  options: ChooserOptions;
+  guard: DirectoryGuard;
+  claims: DestinationClaims;
+  /** Whether small files are written with direct calls (see SyncWriteGate). */
+  syncWrites: SyncWriteGate;
+}
+
+/**
+ * Chooses where one item goes, holds that path for the run, and picks up the partial download
+ * an earlier run left there: from the item's path or URL before the request, or from the
+ * response (`Content-Disposition`) when asked. What it decides goes into the DownloadState.
+ */
+export class DestinationChooser {
+  readonly #ctx: ChooserContext;
+  readonly #item: DownloadItem;
+  readonly #s: DownloadState;
+  /** Pieces a split download is cut into (what a resumed state is planned against). */
+  readonly #pieces: number;
+  #folder = '';
+  #release: (() => void) | undefined;
+  /** Whether the destination's folder was created by this run. */
+  #freshFolder = false;
+
+  constructor(ctx: ChooserContext, item: DownloadItem, s: DownloadState, pieces: number) {
+    this.#ctx = ctx;
+    this.#item = item;
+    this.#s = s;
+    this.#pieces = pieces;
+  }
+
+  /**
+   * Decides the destination when it does not depend on the response (else leaves
+   * `finalPath` unset). Resolves with the file already there when it is to be skipped.
+   */
+  async beforeRequest(firstUrl: URL): Promise<Existing | undefined> {
+    const { options } = this.#ctx;
+    this.#folder = options.dir;
+    if (this.#item.path !== undefined) {
+      const { abs, isDir } = resolveInside(options.dir, this.#item.path);
+      if (!isDir) return this.#settleAndLoad(abs);
+      this.#folder = abs;
+    }
+    if (options.contentDisposition) return undefined;
+    return this.#settleAndLoad(await uniqueDerivedIn(this.#ctx, this.#folder, nameFromUrl(firstUrl)));
+  }
+
+  /**
+   * Decides the destination from the response (`Content-Disposition`, else the URL), and picks
+   * up a partial download an earlier run left there (the job then asks for the rest).
+   */
+  async fromResponse(res: HttpResponse, firstUrl: URL): Promise<Existing | undefined> {
+    const name =
+      nameFromContentDisposition(header(res.headers, 'content-disposition')) ?? nameFromUrl(firstUrl);
+    return this.#settleAndLoad(await uniqueDerivedIn(this.#ctx, this.#folder, name));
+  }
+
+  /** Lets another download of the same path go on (once). */
+  release(): void {
+    this.#release?.();
+    this.#release = undefined;
+  }
+
+  async #settleAndLoad(target: string): Promise<Existing | undefined> {
+    const skipped = await this.#settle(target);
+    // A folder this run created holds no partial download of an earlier run.
+    if (!skipped && !this.#freshFolder) await this.#loadResumeState();
+    return skipped;
+  }
+
+  /** Picks up a partial download an earlier run left, when its state can be trusted. */
+  async #loadResumeState(): Promise<void> {
+    const { options, syncWrites } = this.#ctx;
+    const s = this.#s;
+    const { stateOnDisk, resume } = await loadResume(s.part, {
+      urls: [this.#item.url, ...(this.#item.mirrors ?? [])],
+      pieces: this.#pieces,
+      minSplitSize: options.minSplitSize,
+      steal: stealPolicy(options.minSplitSize),
+      direct: syncWrites.enabled,
+    });
+    s.stateOnDisk = stateOnDisk;
+    s.streamState = stateOnDisk;
+    if (!resume) return;
+    s.validator = resume.validator;
+    s.total = resume.total;
+    s.bytes = resume.bytes;
+    s.table = resume.table;
+    s.streamState = resume.streamState;
+  }
+
+  /** Applies the overwrite policy to `target`, holds it, and creates its folder. */
+  async #settle(target: string): Promise<Existing | undefined> {
+    const { options, claims, guard, syncWrites } = this.#ctx;
+    const dest = await settleDestination(
+      { overwrite: options.overwrite, claims, guard, direct: syncWrites.enabled },
+      target,
+      this.#item.sha256,
+    );
+    this.#release = dest.release;
+    this.#s.finalPath = dest.finalPath;
+    this.#s.realDir = dest.realDir;
+    this.#freshFolder = dest.freshFolder;
+    return dest.existing;
+  }
 }

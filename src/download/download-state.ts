@@ -1,5 +1,6 @@
 import type { Hash } from 'node:crypto';
-import { partPathFor, removeQuietly } from '../storage/finalize.js';
+import { partPathFor } from '../storage/finalize.js';
+import { removeOwn } from '../storage/remove.js';
 import { saveState, statePathFor, type ResumeState } from '../storage/resume-state.js';
 import type { FileSink } from '../storage/file-sink.js';
 import { HttpStatusError, RemoteChangedError } from '../errors/index.js';
@@ -91,12 +92,15 @@ export class DownloadState {
     return state;
   }
 
-  /** Removes the resume state and forgets it, when one may be there (or `always`). */
+  /**
+   * Removes the resume state and forgets it, when one may be there (or `always`); never through
+   * a folder that no longer is the one checked inside the download directory (see removeOwn).
+   */
   async dropState(always = false): Promise<void> {
     if (!always && !this.stateOnDisk) return;
     this.stateOnDisk = false;
     this.streamState = false;
-    await removeQuietly(this.statePath);
+    await removeOwn(this.statePath, this.realDir);
   }
 
   /** Records a single stream's progress (its part file's length) once its bytes are written. */

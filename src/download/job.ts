@@ -1,42 +1,24 @@
 import { createHash } from 'node:crypto';
 import type { ParafetchError } from '../errors/index.js';
 import { ChecksumMismatchError } from '../errors/index.js';
-import type { NormalizedOptions } from '../engine/options.js';
-import type { DirectoryGuard } from '../storage/safe-path.js';
-import { resolveInside } from '../storage/safe-path.js';
 import type { FileSink } from '../storage/file-sink.js';
-import { removeQuietly } from '../storage/finalize.js';
-import type { SyncWriteGate } from '../storage/small-file.js';
+import { removeOwn } from '../storage/remove.js';
 import { discardBody } from '../transport/discard.js';
 import { dropEarly, openEarly } from './body.js';
-import { settleDestination, uniqueDerivedIn } from './destination.js';
+import { openHeldPart } from './held-part.js';
+import { DestinationChooser, type Existing } from './destination.js';
+import type { JobContext } from './job-context.js';
 import { DownloadState } from './download-state.js';
-import { loadResume } from './resume-load.js';
 import { segmentedAttempt, stealPolicy } from './segmented-download.js';
 import { receiveSingle, receiveSmall, type StreamEnv } from './single-stream.js';
 import { checkItemFields } from './rules.js';
 import { SegmentTable, planSegments } from './segments.js';
-import type { HttpClient, HttpResponse } from '../transport/client.js';
+import type { HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
-import type { DestinationClaims } from './claims.js';
 import type { DownloadItem, DownloadResult, ResultStatus } from './item.js';
-import { nameFromContentDisposition, nameFromUrl } from './naming.js';
-import { header } from '../transport/headers.js';
 import { ifRangeValue } from './response.js';
 
-/** What a job needs from the run it belongs to. */
-export interface JobContext {
-  options: NormalizedOptions;
-  client: HttpClient;
-  guard: DirectoryGuard;
-  claims: DestinationClaims;
-  /** Called after every chunk with its size; the receiver throttles. */
-  progress(job: DownloadJob, bytes: number): void;
-  /** Whether small files are written with direct calls (see SyncWriteGate). */
-  syncWrites: SyncWriteGate;
-  /** Delay before the n-th retry of one segment after `error`, or undefined to give up. */
-  retryDelay(failures: number, error: ParafetchError): number | undefined;
-}
+export type { JobContext, JobOptions } from './job-context.js';
 
 /** Waves of pieces in a split download that is hashed (see #pieceCount). */
 const HASH_WAVES = 4;
@@ -60,16 +42,14 @@ export class DownloadJob {
   /** When the last progress event of this job went out (kept by the engine). */
   progressAt = 0;
   #urls: URL[] = [];
-  #folder = '';
-  #release: (() => void) | undefined;
-  /** Whether the destination's folder was created by this run. */
-  #freshFolder = false;
+  readonly #dest: DestinationChooser;
 
   constructor(index: number, item: DownloadItem, ctx: JobContext) {
     this.index = index;
     this.item = item;
     this.#ctx = ctx;
     this.#s = new DownloadState(item.url);
+    this.#dest = new DestinationChooser(ctx, item, this.#s, this.#pieceCount());
   }
 
   get url(): string {
@@ -96,63 +76,13 @@ export class DownloadJob {
    * Resolves with a result when the item needs no request (skipped), else undefined.
    */
   async prepare(): Promise<DownloadResult | undefined> {
-    const { options, claims, guard } = this.#ctx;
     this.#urls = [this.item.url, ...(this.item.mirrors ?? [])].map(parseHttpUrl);
     checkItemFields(this.item);
-    this.#folder = options.dir;
-    if (this.item.path !== undefined) {
-      const { abs, isDir } = resolveInside(options.dir, this.item.path);
-      if (!isDir) return this.#settleAndLoad(abs);
-      this.#folder = abs;
-    }
-    if (options.contentDisposition) return undefined;
-    return this.#settleAndLoad(
-      await uniqueDerivedIn({ guard, claims }, this.#folder, nameFromUrl(this.#urls[0]!)),
-    );
+    return this.#skipped(await this.#dest.beforeRequest(this.#urls[0]!));
   }
 
-  async #settleAndLoad(target: string): Promise<DownloadResult | undefined> {
-    const skipped = await this.#settle(target);
-    // A folder this run created holds no partial download of an earlier run.
-    if (!skipped && !this.#freshFolder) await this.#loadResumeState();
-    return skipped;
-  }
-
-  /** Picks up a partial download an earlier run left, when its state can be trusted. */
-  async #loadResumeState(): Promise<void> {
-    const { options, syncWrites } = this.#ctx;
-    const s = this.#s;
-    const { stateOnDisk, resume } = await loadResume(s.part, {
-      urls: [this.item.url, ...(this.item.mirrors ?? [])],
-      pieces: this.#pieceCount(),
-      minSplitSize: options.minSplitSize,
-      steal: stealPolicy(options.minSplitSize),
-      direct: syncWrites.enabled,
-    });
-    s.stateOnDisk = stateOnDisk;
-    s.streamState = stateOnDisk;
-    if (!resume) return;
-    s.validator = resume.validator;
-    s.total = resume.total;
-    s.bytes = resume.bytes;
-    s.table = resume.table;
-    s.streamState = resume.streamState;
-  }
-
-  /** Applies the overwrite policy to `target`, holds it, and creates its folder. */
-  async #settle(target: string): Promise<DownloadResult | undefined> {
-    const { options, claims, guard, syncWrites } = this.#ctx;
-    const dest = await settleDestination(
-      { overwrite: options.overwrite, claims, guard, direct: syncWrites.enabled },
-      target,
-      this.item.sha256,
-    );
-    this.#release = dest.release;
-    this.#s.finalPath = dest.finalPath;
-    this.#s.realDir = dest.realDir;
-    this.#freshFolder = dest.freshFolder;
-    if (dest.existing) return this.#done('skipped', dest.existing.size, dest.existing.sha256);
-    return undefined;
+  #skipped(existing: Existing | undefined): DownloadResult | undefined {
+    return existing && this.#done('skipped', existing.size, existing.sha256);
   }
 
   /** One HTTP attempt. Resolves with the result, or rejects with a ParafetchError. */
@@ -174,6 +104,10 @@ export class DownloadJob {
 
     const ifRange = ifRangeValue(s.validator);
     if (s.table && ifRange !== undefined) return this.#segmented(url, headers, signal);
+    if (s.bytes > 0 && s.bytes === s.total && ifRange !== undefined) {
+      const held = await openHeldPart(s, this.#wantsHash);
+      if (held) return this.#finish(held.sink, s.bytes, held.digest, url);
+    }
     const resumeFrom = s.bytes > 0 && ifRange !== undefined ? s.bytes : 0;
     if (resumeFrom > 0) {
       headers.range = `bytes=${resumeFrom}-${s.total === undefined ? '' : s.total - 1}`;
@@ -187,7 +121,7 @@ export class DownloadJob {
 
     // Creating a file is the slowest file-system call: start it while the request is on its way.
     const early =
-      s.finalPath !== undefined && resumeFrom === 0 && !this.#ctx.syncWrites.enabled
+      s.finalPath !== undefined && resumeFrom === 0 && !this.#direct
         ? openEarly(s.part, s.realDir)
         : undefined;
     let res: Awaited<ReturnType<typeof getFollowingRedirects>>;
@@ -207,7 +141,7 @@ export class DownloadJob {
     }
     if (s.finalPath === undefined) {
       try {
-        const skipped = await this.#settleFromResponse(res);
+        const skipped = this.#skipped(await this.#dest.fromResponse(res, this.#urls[0]!));
         if (skipped) {
           discardBody(res);
           return skipped;
@@ -235,19 +169,6 @@ export class DownloadJob {
   }
 
   /**
-   * Decides the destination from the response (`Content-Disposition`, else the URL), and picks up
-   * a partial download an earlier run left there (see #request).
-   */
-  async #settleFromResponse(res: HttpResponse): Promise<DownloadResult | undefined> {
-    const name =
-      nameFromContentDisposition(header(res.headers, 'content-disposition')) ?? nameFromUrl(this.#urls[0]!);
-    const skipped = await this.#settle(await uniqueDerivedIn(this.#ctx, this.#folder, name));
-    if (skipped) return skipped;
-    if (!this.#freshFolder) await this.#loadResumeState();
-    return undefined;
-  }
-
-  /**
    * How many pieces a split download is cut into. When the file is hashed, four waves of
    * `split` pieces in file order, so the part complete from the start grows all along and is
    * hashed as it does (see PrefixHasher); a connection moving to its next piece costs a request.
@@ -255,6 +176,11 @@ export class DownloadJob {
   #pieceCount(): number {
     const { split } = this.#ctx.options;
     return split > 1 && this.#wantsHash ? split * HASH_WAVES : split;
+  }
+
+  /** Whether a small body is written in one burst of direct calls (never synced: not when durable). */
+  get #direct(): boolean {
+    return !this.#ctx.options.durable && this.#ctx.syncWrites.enabled;
   }
 
   /** Whether the file's SHA-256 is computed: asked for, or needed to check the item's. */
@@ -300,7 +226,7 @@ export class DownloadJob {
     if (offset === 0) {
       if (this.#wantsHash) s.hash = createHash('sha256');
       if (s.stateOnDisk) await s.dropState(true);
-      if (!early && env.syncWrites.enabled && s.total !== undefined && s.total <= SMALL_BODY) {
+      if (!early && this.#direct && s.total !== undefined && s.total <= SMALL_BODY) {
         const expected = this.item.sha256?.toLowerCase();
         const { size, digest } = await receiveSmall(s, env, res, url, s.total, expected);
         return this.#done('ok', size, digest);
@@ -321,15 +247,15 @@ export class DownloadJob {
       s.restart();
       throw new ChecksumMismatchError(expected, digest ?? '', url.href);
     }
-    await sink.commit(s.finalPath!);
+    // A sync costs milliseconds: negligible for a file this size's transfer, not for a small one.
+    await sink.commit(s.finalPath!, this.#ctx.options.durable || size > SMALL_BODY);
     await s.dropState();
     s.table = undefined;
     return this.#done('ok', size, digest);
   }
 
   #done(status: ResultStatus, bytes: number, sha256: string | undefined, error?: ParafetchError) {
-    this.#release?.();
-    this.#release = undefined;
+    this.#dest.release();
     return this.result(status, bytes, sha256, error);
   }
 
@@ -351,14 +277,15 @@ export class DownloadJob {
 
   /**
    * Gives up on the item. The partial file stays only when asked (an aborted run keeps it for
-   * a later resume); the final name is never touched. After UNSAFE_PATH nothing is removed by
-   * name: the name may lead outside the download directory.
+   * a later resume); the final name is never touched. Nothing is removed through a folder that
+   * is no longer the one checked inside the download directory (see removeOwn); after
+   * UNSAFE_PATH nothing is removed at all.
    */
   async fail(error: ParafetchError, keepPartial: boolean): Promise<DownloadResult> {
     const s = this.#s;
     if (s.finalPath !== undefined && !keepPartial && error.code !== 'UNSAFE_PATH') {
       await s.dropState(true);
-      await removeQuietly(s.part);
+      await removeOwn(s.part, s.realDir);
     }
     const result = this.#done('failed', this.bytes, undefined, error);
     result.path = this.finalPath;

@@ -1,5 +1,6 @@
 import { HttpStatusError, type ParafetchError } from '../errors/index.js';
 import type { DownloadItem } from '../download/item.js';
+import { attemptUrl, itemUrls } from '../download/mirrors.js';
 import type { HostGate } from './host-gate.js';
 import { hostKey } from './host-gate.js';
 import type { NormalizedOptions } from './options.js';
@@ -10,6 +11,11 @@ export interface AttemptHistory {
   item: DownloadItem;
   /** Attempts made, the failed one included. */
   attempts: number;
+  /**
+   * How many of them ended in a hand-over to the next URL at once ("not here"): those use no
+   * retry, so `attempts - skips` is what the retry policy counts.
+   */
+  skips: number;
   /** When the failed attempt was let in. */
   sentAt: number;
   /** The origin it went to. */
@@ -26,8 +32,9 @@ export type NextStep =
 /**
  * What a failed attempt leads to: the origin's politeness state learns from the answer (a
  * 429/503 slows the origin down, any other answer lets it recover), the next URL of the item
- * is asked at once when this one said "not here", else the retry policy decides. Attempts go
- * through `[url, ...mirrors]` in turn, as DownloadJob makes them.
+ * is asked at once when this one said "not here" (this uses no retry: skips are counted apart),
+ * else the retry policy decides from the attempts that were not skips. Attempts go through
+ * `[url, ...mirrors]` in turn (`attemptUrl`), as DownloadJob makes them.
  */
 export function afterFailure(
   h: AttemptHistory,
@@ -37,8 +44,8 @@ export function afterFailure(
   now: number,
   random: number,
 ): NextStep {
-  const urls = [h.item.url, ...(h.item.mirrors ?? [])];
-  if (isNotHere(error)) h.notHere.push(`${urls[(h.attempts - 1) % urls.length]} → ${error.code}`);
+  const urls = itemUrls(h.item);
+  if (isNotHere(error)) h.notHere.push(`${attemptUrl(urls, h.attempts)} → ${error.code}`);
   else h.notHere.length = 0;
   if (error instanceof HttpStatusError) {
     if (error.status === 429 || error.status === 503) {
@@ -47,14 +54,16 @@ export function afterFailure(
       gate.refused(h.host, now, h.sentAt, honoured);
     } else gate.answered(h.host);
   }
+  const attempt = h.attempts - h.skips;
   const decision = decideRetry(
-    { attempt: h.attempts, error, now, random, urls: urls.length, notHere: h.notHere.length },
+    { attempt, error, now, random, urls: urls.length, notHere: h.notHere.length },
     options,
   );
   if (!decision.retry) return { retry: false, error: withUrlsTried(error, h.notHere) };
+  if (decision.nextMirror) h.skips++;
   // A retry after a full round of "not here" starts a new round.
-  if (!decision.nextMirror) h.notHere.length = 0;
-  return { retry: true, delayMs: decision.delayMs, host: hostKey(urls[h.attempts % urls.length]!) };
+  else h.notHere.length = 0;
+  return { retry: true, delayMs: decision.delayMs, host: hostKey(attemptUrl(urls, h.attempts + 1)) };
 }
 
 /** The last error of an item every URL of which said "not here", telling what each one said. */

@@ -33,6 +33,17 @@ export function answerWholeInput(downloader: Downloader): void {
   draining.add(downloader);
 }
 
+/** How a run builds its HTTP client. */
+export type ClientFactory = (options: NormalizedOptions) => HttpClient;
+
+/** Runs whose HTTP client is built another way (a test's client that cannot be built). */
+const clientFactories = new WeakMap<Downloader, ClientFactory>();
+
+/** `downloader`'s run builds its HTTP client with `factory` instead of `new HttpClient`. */
+export function buildClientWith(downloader: Downloader, factory: ClientFactory): void {
+  clientFactories.set(downloader, factory);
+}
+
 /**
  * Downloads a stream of items: at most `concurrency` at once and `perHost` per origin (fewer
  * while an origin refuses, see HostGate), retrying transient failures with backoff and going
@@ -133,7 +144,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     else outer?.addEventListener('abort', onOuterAbort, { once: true });
     let client: HttpClient | undefined;
     try {
-      client = new HttpClient(options);
+      client = (clientFactories.get(this) ?? ((o) => new HttpClient(o)))(options);
       this.#ctx = {
         options,
         client,
@@ -178,6 +189,8 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
         enqueue: (value) => this.#enqueue(value),
         // After an abort, `download()` reads on to answer every item; a Downloader stops.
         stop: () => signal.aborted && !draining.has(this),
+        // An abort also ends a wait for the input's next value (stdin, a queue that waits).
+        signal: draining.has(this) ? undefined : signal,
         room: () => signal.aborted || this.#admission.backlog.ready < this.#lookahead,
         waitForRoom: () => new Promise<void>((resolve) => (this.#wakeReader = resolve)),
       });
@@ -202,6 +215,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       job,
       item,
       attempts: 0,
+      skips: 0,
       host: hostKey(item.url),
       sentAt: 0,
       notHere: [],

@@ -1,4 +1,4 @@
-import { DiskError, InternalError, ParafetchError } from '../errors/index.js';
+import { DiskError, ParafetchError } from '../errors/index.js';
 import type { DirectoryGuard } from '../storage/safe-path.js';
 import { toTransportError, type TimeoutsMs } from '../transport/errors.js';
 
@@ -23,29 +23,13 @@ const DISK_CODES = new Set([
   'EBADF',
 ]);
 
-/** errno codes of a connection or a name lookup. */
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EPROTO',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_FAIL',
-]);
-
 /**
  * Any error an item's processing threw, as a ParafetchError routed by its kind: ours pass
  * through unchanged; a file-system error (it names a path, or has a file-system errno) is a
- * `DiskError`; what the HTTP stack threw (undici, a socket, TLS, an abort) goes through the
- * transport's mapper; anything else is a bug and becomes an `InternalError` that keeps it as its
- * cause, never a network code (which would also have it retried).
+ * `DiskError`; the rest goes through the transport's mapper, which gives a network, timeout or
+ * abort code only to what it recognises as the HTTP stack's (undici, a socket, TLS, an abort):
+ * anything else is a bug and becomes an `InternalError` that keeps it as its cause, never a
+ * network code (which would also have it retried).
  */
 export function asItemError(err: unknown, url: string, timeouts: TimeoutsMs): ParafetchError {
   if (err instanceof ParafetchError) return err;
@@ -56,17 +40,7 @@ export function asItemError(err: unknown, url: string, timeouts: TimeoutsMs): Pa
     const where = typeof e?.path === 'string' && !message.includes(e.path) ? ` (${e.path})` : '';
     return new DiskError(message + where, err);
   }
-  if (
-    code.startsWith('UND_ERR') ||
-    code.startsWith('ERR_TLS_') ||
-    code.startsWith('ERR_SSL_') ||
-    code === 'ABORT_ERR' ||
-    e?.name === 'AbortError' ||
-    NETWORK_CODES.has(code)
-  ) {
-    return toTransportError(err, url, timeouts);
-  }
-  return new InternalError(url, err);
+  return toTransportError(err, url, timeouts);
 }
 
 /**

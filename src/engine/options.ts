@@ -66,6 +66,11 @@ export interface DownloadOptions {
   lowSpeed?: LowSpeedOptions;
   /** Compute the SHA-256 of every file written (default true). An item's `sha256` is always verified. */
   hash?: boolean;
+  /**
+   * Sync every file's data to the device before its rename (default false: only files over
+   * 256 KiB are; a smaller one may be empty or short under its name after a power loss).
+   */
+  durable?: boolean;
   /** Cancels the run: no new work starts, in-flight requests stop, their items fail with `ABORTED`. */
   signal?: AbortSignal;
   /** Least time between two `progress` events of one item, in ms (default 250). */
@@ -98,6 +103,7 @@ export interface NormalizedOptions {
   proxies: ProxySettings;
   lowSpeed: Required<LowSpeedOptions>;
   hash: boolean;
+  durable: boolean;
   signal: AbortSignal | undefined;
   progressIntervalMs: number;
   split: number;
@@ -125,6 +131,7 @@ const KEYS: ReadonlySet<string> = new Set<keyof DownloadOptions>([
   'proxy',
   'lowSpeed',
   'hash',
+  'durable',
   'signal',
   'progressIntervalMs',
   'split',
@@ -274,6 +281,7 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     proxies,
     lowSpeed,
     hash: boolean('hash', o.hash, true),
+    durable: boolean('durable', o.durable, false),
     signal,
     progressIntervalMs: integer('progressIntervalMs', o.progressIntervalMs, 0, 250),
     split: integer('split', o.split, 1, DEFAULTS.split, LIMITS.split),

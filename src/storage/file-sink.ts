@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { DiskError } from '../errors/index.js';
 import { checkPlaced, openOwn, renameCheckedAsync } from './placement.js';
+import { removeOwn } from './remove.js';
 
 interface Pending {
   buf: Buffer;
@@ -233,14 +234,18 @@ export class FileSink {
   }
 
   /**
-   * Moves the complete file to `finalPath` (same folder) in one step, then closes it. Writes
-   * must be flushed (`flush`) before. Where the platform tells, the open file is checked to be
-   * in its folder just before the rename and under `finalPath` after it: a folder swapped for
-   * a symlink meanwhile fails with UNSAFE_PATH and our file is removed from where it landed.
+   * Moves the complete file to `finalPath` (same folder) in one step, then closes it. Queued
+   * writes are flushed first and, with `durable` (the default), the data is synced to the
+   * device before the rename: a rename to a new name does not wait for the data on ext4 and
+   * others, so after a power loss the name could hold an empty or short file. Where the
+   * platform tells, the open file is checked to be in its folder just before the rename and
+   * under `finalPath` after it: a folder swapped for a symlink meanwhile fails with UNSAFE_PATH
+   * and our file is removed from where it landed.
    */
-  async commit(finalPath: string): Promise<void> {
+  async commit(finalPath: string, durable = true): Promise<void> {
     try {
       await this.flush();
+      if (durable) await this.sync();
       await renameCheckedAsync(this.#fd, this.path, finalPath, this.#realDir);
       this.path = finalPath;
     } finally {
@@ -259,7 +264,7 @@ export class FileSink {
       }
     }
     await this.close(true);
-    if (here) await fs.promises.unlink(this.path).catch(() => {});
+    if (here) await removeOwn(this.path, this.#realDir);
   }
 
   /** Waits for queued writes (unless `discard`), then closes the descriptor (once). */

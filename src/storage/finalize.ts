@@ -47,8 +47,3 @@ export async function exists(p: string): Promise<boolean> {
     throw new DiskError(`cannot stat ${p}: ${(err as Error).message}`, err);
   }
 }
-
-/** Removes a file if it is there; never throws for a missing file. */
-export async function removeQuietly(p: string): Promise<void> {
-  await fs.unlink(p).catch(() => {});
-}

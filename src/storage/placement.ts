@@ -54,22 +54,21 @@ export function checkPlaced(fd: number, p: string, realDir: string | undefined, 
 }
 
 /**
- * Why a file found at one of our names is not ours alone, or undefined when it is: a FIFO
- * (whose writes, or a later open, would wait for a reader for ever) or a hard link (whose
- * writes land in a file that has another name, perhaps outside the download directory).
+ * Why a file found at one of our names is not ours alone, or undefined when it is: a hard link
+ * (one of several names of one file) has its writes land in a file that has another name,
+ * perhaps outside the download directory.
  */
-function notOwn(fd: number): string | undefined {
-  const st = fs.fstatSync(fd);
-  if (st.isFIFO()) return 'it is a FIFO';
-  if (st.nlink > 1)
-    return `it is a hard link (one of ${st.nlink} names of one file), perhaps to a file outside`;
-  return undefined;
+function hardLinked(fd: number): string | undefined {
+  const { nlink } = fs.fstatSync(fd);
+  return nlink > 1
+    ? `it is a hard link (one of ${nlink} names of one file), perhaps to a file outside`
+    : undefined;
 }
 
 function placedOrClose(fd: number, p: string, realDir: string | undefined, created: boolean): void {
   try {
     checkPlaced(fd, p, realDir, created);
-    const why = created ? undefined : notOwn(fd);
+    const why = created ? undefined : hardLinked(fd);
     if (why !== undefined) throw new UnsafePathError(p, `${why}; it was left as it is`);
   } catch (err) {
     fs.closeSync(fd);
@@ -88,11 +87,29 @@ function openError(p: string, err: unknown): DiskError {
 }
 
 /**
+ * A file found at `p` must not be a FIFO: one planted there would take the writes, or block a
+ * later open, for ever (this open, with O_NONBLOCK, did not wait for a reader).
+ */
+function notFifoOrClose(fd: number, p: string): void {
+  let fifo: boolean;
+  try {
+    fifo = fs.fstatSync(fd).isFIFO();
+  } catch (err) {
+    fs.closeSync(fd);
+    throw openError(p, err);
+  }
+  if (fifo) {
+    fs.closeSync(fd);
+    throw new DiskError(`cannot open ${p}: it is a FIFO, not a file`);
+  }
+}
+
+/**
  * Opens `p` for writing (or reading and writing, `access` O_RDWR) without ever following a
- * symlink, and checks where it landed. Creates it when missing; otherwise opens what is there
- * (never truncated by the open: a file found outside the folder is left as it was), without
- * waiting (a FIFO would block the open), and only when it is neither a FIFO nor a hard link:
- * those fail with UNSAFE_PATH. The caller truncates an existing file it restarts.
+ * symlink, and checks where it landed. A FIFO found there fails with DISK_ERROR, without
+ * waiting; a hard link (a file with another name) with UNSAFE_PATH. Creates it when missing; otherwise opens what is there
+ * (never truncated by the open: a file found outside the folder is left as it was). The caller
+ * truncates an existing file it restarts.
  */
 export function openOwnSync(p: string, access: number, realDir: string | undefined): OwnFile {
   let fd: number;
@@ -107,6 +124,7 @@ export function openOwnSync(p: string, access: number, realDir: string | undefin
     } catch (err2) {
       throw openError(p, err2);
     }
+    notFifoOrClose(fd, p);
   }
   placedOrClose(fd, p, realDir, created);
   return { fd, created };
@@ -130,6 +148,7 @@ export async function openOwn(p: string, access: number, realDir: string | undef
     } catch (err2) {
       throw openError(p, err2);
     }
+    notFifoOrClose(fd, p);
   }
   placedOrClose(fd, p, realDir, created);
   return { fd, created };

@@ -9,6 +9,7 @@ import {
 import { promisify } from 'node:util';
 import { DiskError, ParafetchError, UnsafePathError } from '../errors/index.js';
 import { openOwn, renameCheckedAsync } from './placement.js';
+import { removeOwn } from './remove.js';
 
 const { O_RDONLY, O_WRONLY, O_NOFOLLOW, O_NONBLOCK } = constants;
 const close = promisify(closeCb);
@@ -43,13 +44,11 @@ export function statePathFor(partPath: string): string {
   return `${partPath}.state`;
 }
 
-/**
- * Reads a state file: undefined when there is none, 'invalid' when it cannot be trusted (a FIFO
- * planted there is neither waited for nor read).
- */
+/** Reads a state file: undefined when there is none, 'invalid' when it cannot be trusted. */
 export async function loadState(p: string): Promise<ResumeState | 'invalid' | undefined> {
   let text: string;
   try {
+    // Never waits: a FIFO planted there would block a read until a writer came.
     const fh = await fs.open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     try {
       if ((await fh.stat()).isFIFO()) return 'invalid';
@@ -112,7 +111,7 @@ export async function saveState(p: string, state: ResumeState, realDir?: string)
   } catch (err) {
     // A write that failed (a full disk) leaves no temporary file behind; one found outside its
     // folder was dealt with by the placement check and is never removed by name.
-    if (placed && !(err instanceof UnsafePathError)) await fs.unlink(tmp).catch(() => {});
+    if (placed && !(err instanceof UnsafePathError)) await removeOwn(tmp, realDir);
     if (err instanceof ParafetchError) throw err;
     throw new DiskError(`cannot save resume state ${p}: ${(err as Error).message}`, err);
   } finally {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DiskError, UnsafePathError } from '../errors/index.js';
 import { fdPathsKnown } from './placement.js';
+import { makeInside } from './make-folder.js';
 
 /** The longest suffix the project adds to a file's name: `NAME.part.state.tmp`. */
 export const LONGEST_SUFFIX = '.part.state.tmp';
@@ -78,7 +79,7 @@ function diskError(action: string, p: string, err: unknown): DiskError {
 
 /**
  * Creates folders inside the download directory and checks that none of them is, or passes
- * through, a symlink that leads outside it. Verified folders are remembered for the run, with
+ * through, a symlink that leads outside it; no folder is ever created outside (see makeInside). Verified folders are remembered for the run, with
  * their real paths: files opened in them are checked against those (see placement.ts), which
  * catches a folder swapped for a symlink later in the run.
  */
@@ -144,25 +145,8 @@ export class DirectoryGuard {
     })();
     const realRoot = await this.#realRoot;
     if (folder === this.root) return this.#rootCreated;
-    let created: string | undefined;
-    let real: string;
-    try {
-      created = await fs.mkdir(folder, { recursive: true });
-    } catch (err) {
-      throw diskError('create folder', folder, err);
-    }
-    try {
-      real = await fs.realpath(folder);
-    } catch (err) {
-      throw diskError('resolve folder', folder, err);
-    }
-    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-      throw new UnsafePathError(
-        path.relative(this.root, folder),
-        `a symlink leads outside the download directory`,
-      );
-    }
+    const { real, created } = await makeInside(this.root, realRoot, folder);
     this.#real.set(folder, real);
-    return created !== undefined || this.#rootCreated;
+    return created || this.#rootCreated;
   }
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { DiskError, UnsafePathError } from '../errors/index.js';
 import { openOwnSync, renameChecked } from './placement.js';
+import { removeOwnSync } from './remove.js';
 
 const { O_WRONLY } = fs.constants;
 
@@ -80,7 +81,10 @@ function closeQuietly(fd: number): void {
 }
 
 /**
- * Writes a whole small body to `partPath` and moves it to `finalPath`, with direct calls.
+ * Writes a whole small body to `partPath` and moves it to `finalPath`, with direct calls. The
+ * data is not synced to the device (an fdatasync costs milliseconds, far more than the rest):
+ * after a power loss the name may hold an empty or short file. A run that must not risk that
+ * (`durable`) writes no file with this.
  * Never follows a symlink at `partPath`. `realDir`, when the platform can tell where an open
  * file is, is the real folder both names must be in: the file is checked after it is opened
  * and again, still open, after the rename (two cheap calls). Returns the milliseconds spent.
@@ -99,11 +103,7 @@ export function writeSmallFileSync(
   } catch (err) {
     closeQuietly(fd);
     if (err instanceof UnsafePathError) throw err;
-    try {
-      fs.unlinkSync(partPath);
-    } catch {
-      // nothing to remove
-    }
+    removeOwnSync(partPath, realDir);
     throw err instanceof DiskError
       ? err
       : new DiskError(`cannot write ${partPath}: ${(err as Error).message}`, err);

@@ -27,6 +27,13 @@ export function parseProxyUrl(text: string): URL | undefined {
     return undefined;
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return undefined;
+  // Credentials are sent decoded: a malformed escape (`%zz`) cannot be, so the URL is no proxy.
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return undefined;
+  }
   return url;
 }
 

@@ -121,6 +121,13 @@ describe('configuration', () => {
     assert.equal(hash({ hash: false }), false);
   });
 
+  test('--durable asks for every file to be synced before its rename; off by default', () => {
+    const durable = (f: Partial<ParsedFlags>) =>
+      toConfig({ ...flags, ...f }, ['https://e.com/a'], tty).options.durable;
+    assert.equal(durable({}), undefined);
+    assert.equal(durable({ durable: true }), true);
+  });
+
   test('progress: auto is a bar on a terminal and plain lines elsewhere; --quiet is none', () => {
     const mode = (f: Partial<ParsedFlags>, isTTY: boolean) =>
       toConfig({ ...flags, ...f }, ['https://e.com/a'], { stderrIsTTY: isTTY }).progress;

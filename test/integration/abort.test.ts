@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
+import { buildClientWith } from '../../src/engine/downloader.js';
 import { download, Downloader, type RunSummary } from '../../src/index.js';
 import { listFiles, tempDir, waitFor } from '../helpers/fs.js';
 import { startServer } from '../helpers/server.js';
@@ -200,28 +201,21 @@ test(
 );
 
 test(
-  'a run that cannot start (a malformed proxy) rejects, and iterating it throws instead of hanging',
+  'a run that cannot start (its HTTP client cannot be built) rejects, and iterating it throws instead of hanging',
   { timeout: 10_000 },
   async () => {
-    const saved = process.env.HTTP_PROXY;
-    process.env.HTTP_PROXY = 'http://[bad';
-    try {
-      let d: Downloader;
-      try {
-        d = new Downloader(['http://127.0.0.1:9/a'], { dir: await tempDir(), proxy: 'env' });
-      } catch (err) {
-        // Rejected when the options are read: then there is no run to hang.
-        assert.equal((err as { code?: string }).code, 'INVALID_OPTION');
-        return;
-      }
-      await assert.rejects(async () => {
+    const broken = new Error('no HTTP agent for these options');
+    const d = new Downloader(['http://127.0.0.1:9/a'], { dir: await tempDir() });
+    buildClientWith(d, () => {
+      throw broken;
+    });
+    await settlesWithin(
+      assert.rejects(async () => {
         for await (const _ of d) assert.fail('no result');
-      });
-      await assert.rejects(d.run());
-    } finally {
-      if (saved === undefined) delete process.env.HTTP_PROXY;
-      else process.env.HTTP_PROXY = saved;
-    }
+      }, broken),
+      3000,
+    );
+    await settlesWithin(assert.rejects(d.run(), broken), 3000);
   },
 );
 

@@ -37,7 +37,7 @@ describe('a destination that cannot be written is a DISK_ERROR naming the path a
         await fs.writeFile(path.join(base, 'taken'), 'x');
         return { dir: base, path: 'taken/x.bin', named: path.join(base, 'taken') };
       },
-      errno: /EEXIST/,
+      errno: /EEXIST|ENOTDIR/,
     },
   ];
   for (const c of cases) {

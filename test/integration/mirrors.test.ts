@@ -99,6 +99,29 @@ describe('mirrors', () => {
     });
   });
 
+  test('regression: a skip to the mirror uses no retry: retries 1, a 404 then a reset at the mirror, and the file arrives', async () => {
+    const b = { n: 0 };
+    const server = await startServer((req, res) => {
+      if (req.url === '/a') return void res.writeHead(404).end();
+      if (++b.n === 1) return void req.socket.destroy();
+      serveBody(req, res, body, { etag: '"m"' });
+    });
+    try {
+      const dir = await tempDir();
+      const [r] = await download([{ url: server.url('/a'), mirrors: [server.url('/b')], path: 'f.bin' }], {
+        dir,
+        retries: 1,
+        backoff: { baseMs: 5, maxMs: 20 },
+      });
+      assert.equal(r!.status, 'ok', r!.error?.message);
+      // 404 (a skip), reset (the one retry), 404 (a skip), the file.
+      assert.equal(r!.attempts, 4);
+      assert.deepEqual(await fs.readFile(path.join(dir, 'f.bin')), body);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('the command: an aria2 input line with TAB-separated mirrors gets the file from the mirror', async () => {
     await withServers([() => 404, () => 'serve'], async ([a, b]) => {
       const work = await tempDir();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { afterFailure, type AttemptHistory } from '../../src/engine/after-failure.js';
 import { HostGate } from '../../src/engine/host-gate.js';
+import { attemptUrl } from '../../src/download/mirrors.js';
 import { HttpStatusError, TimeoutError, type ParafetchError } from '../../src/errors/index.js';
 
 const A = 'https://a.example';
@@ -17,12 +18,13 @@ const policy = {
 type Answer = { status: number; retryAfter?: string } | 'timeout';
 type Expected = { retry: false; code: string } | { retry: true; delayMs: number; host: string };
 
-function play(mirrors: string[], answers: Answer[]): Expected[] {
+function play(mirrors: string[], answers: Answer[], retries = policy.retries): Expected[] {
   const gate = new HostGate(8, policy.backoff);
   const urls = [`${A}/f`, ...mirrors];
   const h: AttemptHistory = {
     item: { url: urls[0]!, mirrors },
     attempts: 0,
+    skips: 0,
     sentAt: 0,
     host: A,
     notHere: [],
@@ -30,12 +32,12 @@ function play(mirrors: string[], answers: Answer[]): Expected[] {
   const out: Expected[] = [];
   for (const answer of answers) {
     h.attempts++;
-    const url = urls[(h.attempts - 1) % urls.length]!;
+    const url = attemptUrl(urls, h.attempts);
     const error: ParafetchError =
       answer === 'timeout'
         ? new TimeoutError('stall', 1000, url)
         : new HttpStatusError(answer.status, url, answer.retryAfter);
-    const next = afterFailure(h, error, gate, policy, 1000 * h.attempts, 0.5);
+    const next = afterFailure(h, error, gate, { ...policy, retries }, 1000 * h.attempts, 0.5);
     if (!next.retry) {
       out.push({ retry: false, code: next.error.code });
       break;
@@ -59,19 +61,40 @@ describe('afterFailure: mirrors', () => {
     ]);
   });
 
-  test('5xx from every URL: a new round after the backoff, from the first URL again', () => {
+  test('5xx from every URL: a new round after the backoff (skips not counted), from the first URL again', () => {
     assert.deepEqual(play([`${B}/f`], [{ status: 500 }, { status: 502 }, { status: 500 }, { status: 502 }]), [
       { retry: true, delayMs: 0, host: B },
-      { retry: true, delayMs: 200, host: A },
+      { retry: true, delayMs: 100, host: A },
       { retry: true, delayMs: 0, host: B },
-      { retry: true, delayMs: 800, host: A },
+      { retry: true, delayMs: 200, host: A },
     ]);
+  });
+
+  test('regression: a skip to the mirror uses no retry (retries 1: 404, then a timeout at the mirror is retried)', () => {
+    assert.deepEqual(play([`${B}/f`], [{ status: 404 }, 'timeout', { status: 404 }, 'timeout'], 1), [
+      { retry: true, delayMs: 0, host: B },
+      { retry: true, delayMs: 100, host: A },
+      { retry: true, delayMs: 0, host: B },
+      { retry: false, code: 'STALL_TIMEOUT' },
+    ]);
+  });
+
+  test('5xx from every URL with retries 1: two rounds, then the item fails', () => {
+    assert.deepEqual(
+      play([`${B}/f`], [{ status: 500 }, { status: 502 }, { status: 500 }, { status: 502 }], 1),
+      [
+        { retry: true, delayMs: 0, host: B },
+        { retry: true, delayMs: 100, host: A },
+        { retry: true, delayMs: 0, host: B },
+        { retry: false, code: 'HTTP_502' },
+      ],
+    );
   });
 
   test('a timeout between two 404s starts the round again', () => {
     assert.deepEqual(play([`${B}/f`], [{ status: 404 }, 'timeout', { status: 404 }, { status: 404 }]), [
       { retry: true, delayMs: 0, host: B },
-      { retry: true, delayMs: 200, host: A },
+      { retry: true, delayMs: 100, host: A },
       { retry: true, delayMs: 0, host: B },
       { retry: false, code: 'HTTP_404' },
     ]);
@@ -82,6 +105,7 @@ describe('afterFailure: mirrors', () => {
     const h: AttemptHistory = {
       item: { url: `${A}/f`, mirrors: [`${B}/f`] },
       attempts: 1,
+      skips: 0,
       sentAt: 0,
       host: A,
       notHere: [],
@@ -100,7 +124,14 @@ describe('afterFailure: mirrors', () => {
 describe('afterFailure: the origin learns from the answer', () => {
   test('a 429 slows its origin down; a 404 from it lets it recover', () => {
     const gate = new HostGate(8, policy.backoff);
-    const h: AttemptHistory = { item: { url: `${A}/f` }, attempts: 1, sentAt: 0, host: A, notHere: [] };
+    const h: AttemptHistory = {
+      item: { url: `${A}/f` },
+      attempts: 1,
+      skips: 0,
+      sentAt: 0,
+      host: A,
+      notHere: [],
+    };
     afterFailure(h, new HttpStatusError(429, `${A}/f`), gate, policy, 10, 0.5);
     assert.equal(gate.allowed(A), 4);
     assert.equal(gate.canStart(A, 109), false);
@@ -113,6 +144,7 @@ describe('afterFailure: the origin learns from the answer', () => {
     const h: AttemptHistory = {
       item: { url: `${A}/f`, mirrors: [`${B}/f`] },
       attempts: 1,
+      skips: 0,
       sentAt: 0,
       host: A,
       notHere: [],
@@ -126,7 +158,14 @@ describe('afterFailure: the origin learns from the answer', () => {
 
   test('a Retry-After longer than maxRetryAfterMs does not pause the origin that long', () => {
     const gate = new HostGate(8, policy.backoff);
-    const h: AttemptHistory = { item: { url: `${A}/f` }, attempts: 1, sentAt: 0, host: A, notHere: [] };
+    const h: AttemptHistory = {
+      item: { url: `${A}/f` },
+      attempts: 1,
+      skips: 0,
+      sentAt: 0,
+      host: A,
+      notHere: [],
+    };
     afterFailure(h, new HttpStatusError(429, `${A}/f`, '3600'), gate, policy, 10, 0.5);
     assert.equal(gate.canStart(A, 10 + 100), true, 'its own backoff instead');
   });

@@ -40,6 +40,13 @@ describe('asItemError: errors routed by kind', () => {
     },
     { name: 'a failed name lookup', err: errno('ENOTFOUND', { syscall: 'getaddrinfo' }), code: 'DNS_ERROR' },
     { name: 'an undici error', err: errno('UND_ERR_HEADERS_TIMEOUT'), code: 'HEADERS_TIMEOUT' },
+    {
+      name: 'regression: a reset in a body delimited by the close (ECONNRESET_IN_RESPONSE) is CONNECTION_RESET, not INTERNAL_ERROR',
+      err: errno('ECONNRESET_IN_RESPONSE', { syscall: 'read' }),
+      code: 'CONNECTION_RESET',
+    },
+    { name: 'a network errno without a code of its own', err: errno('ETIMEDOUT'), code: 'CONNECTION_ERROR' },
+    { name: 'an undici misuse is a bug', err: errno('UND_ERR_INVALID_ARG'), code: 'INTERNAL_ERROR' },
     { name: 'an abort', err: Object.assign(new Error('aborted'), { name: 'AbortError' }), code: 'ABORTED' },
     {
       name: 'regression: a TypeError is INTERNAL_ERROR, not CONNECTION_ERROR',

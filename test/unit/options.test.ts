@@ -31,6 +31,7 @@ const DEFAULTS: NormalizedOptions = {
   proxies: resolveProxies('env'),
   lowSpeed: { bytesPerSecond: 1024, seconds: 60 },
   hash: true,
+  durable: false,
   signal: undefined,
   progressIntervalMs: 250,
   split: 1,
@@ -145,8 +146,8 @@ describe('normalizeOptions: accepted values', () => {
     },
     {
       name: 'booleans flipped',
-      input: { insecure: true, hash: false, contentDisposition: true },
-      expected: { insecure: true, hash: false, contentDisposition: true },
+      input: { insecure: true, hash: false, contentDisposition: true, durable: true },
+      expected: { insecure: true, hash: false, contentDisposition: true, durable: true },
     },
     { name: 'signal is passed through', input: { signal }, expected: { signal } },
     {
@@ -429,6 +430,12 @@ describe('normalizeOptions: rejected values name the key and the value', () => {
       input: { hash: null },
       key: 'hash',
       message: 'Expected `hash` to be a boolean, got `null`',
+    },
+    {
+      name: 'durable the number 1',
+      input: { durable: 1 },
+      key: 'durable',
+      message: 'Expected `durable` to be a boolean, got `1` (number)',
     },
     {
       name: 'headers a string',

@@ -13,6 +13,10 @@ describe('proxy URLs', () => {
       ['http://u:p@proxy', 'http://u:p@proxy/'],
       ['[::1]:8080', 'http://[::1]:8080/'],
       ['http://[bad', undefined],
+      ['http://a%40b:c@proxy', 'http://a%40b:c@proxy/'],
+      // regression: a malformed escape in the credentials passed, then undici threw URIError.
+      ['http://a%zz:b@127.0.0.1:9', undefined],
+      ['http://a:b%zz@proxy', undefined],
       ['socks5://proxy:1080', undefined],
       ['http://', undefined],
       ['', undefined],
@@ -25,6 +29,7 @@ describe('proxy URLs', () => {
       ['http://me:secret@proxy:3128/', 'http://proxy:3128'],
       ['proxy:3128', 'http://proxy:3128'],
       ['http://me:secret@[bad', 'http://***@[bad'],
+      ['http://a%zz:secret@127.0.0.1:9', 'http://***@127.0.0.1:9'],
     ];
     for (const [text, shown] of table) assert.equal(redactProxy(text), shown, text);
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -14,6 +15,7 @@ import {
 import { tempDir } from '../helpers/fs.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const execFileAsync = promisify(execFile);
 
 /** True when `s` holds no lone UTF-16 surrogate (so it survives a round trip through UTF-8). */
 function wellFormed(s: string): boolean {
@@ -209,6 +211,38 @@ describe('DirectoryGuard.ensure', () => {
     const guard = new DirectoryGuard(root);
     await assert.rejects(guard.ensure(path.join(root, 'link', 'x')), UnsafePathError);
   });
+
+  test('regression: folders under a symlink out of the root are refused without creating any of them outside', async () => {
+    const root = await tempDir();
+    const outside = await tempDir();
+    await fs.symlink(outside, path.join(root, 'link'));
+    const guard = new DirectoryGuard(root);
+    await assert.rejects(guard.ensure(path.join(root, 'link', 'x', 'y', 'z')), UnsafePathError);
+    assert.deepEqual(await fs.readdir(outside), [], 'nothing was created outside');
+  });
+
+  test('regression: a new sub-folder under a folder swapped for a symlink mid-run is not created outside', async () => {
+    const root = await tempDir();
+    const outside = await tempDir();
+    const guard = new DirectoryGuard(root);
+    await guard.ensure(path.join(root, 'sub'));
+    // Mid-run: the verified folder is moved away and its name now leads out.
+    await fs.rename(path.join(root, 'sub'), path.join(root, 'moved'));
+    await fs.symlink(outside, path.join(root, 'sub'));
+    await assert.rejects(guard.ensure(path.join(root, 'sub', 'new', 'deeper')), UnsafePathError);
+    assert.deepEqual(await fs.readdir(outside), [], 'nothing was created outside');
+    assert.deepEqual(await fs.readdir(path.join(root, 'moved')), []);
+  });
+
+  test('missing folders are created one by one, and a symlink inside the root that stays inside is followed', async () => {
+    const root = await tempDir();
+    await fs.mkdir(path.join(root, 'real'));
+    await fs.symlink(path.join(root, 'real'), path.join(root, 'alias'));
+    const guard = new DirectoryGuard(root);
+    assert.equal(await guard.ensure(path.join(root, 'alias', 'a', 'b')), true);
+    assert.ok((await fs.stat(path.join(root, 'real', 'a', 'b'))).isDirectory());
+    assert.equal(await guard.ensure(path.join(root, 'real')), false, 'an existing folder is not new');
+  });
 });
 
 describe('DirectoryGuard failures are disk errors naming the path and errno', () => {
@@ -241,7 +275,7 @@ describe('DirectoryGuard failures are disk errors naming the path and errno', ()
         await fs.writeFile(path.join(base, 'taken'), 'x');
         return { root: base, folder: path.join(base, 'taken') };
       },
-      errno: /EEXIST/,
+      errno: /EEXIST|ENOTDIR/,
     },
   ];
   for (const c of cases) {
@@ -258,41 +292,62 @@ describe('DirectoryGuard failures are disk errors naming the path and errno', ()
     });
   }
 
-  test('a folder without write permission (as root: checked by a child process running as nobody)', async (t) => {
+  test('a folder that cannot be written (as root: a read-only file system, or a child process as nobody)', async (t) => {
     const root = await tempDir();
-    await fs.chmod(root, 0o555);
-    try {
-      if (process.getuid?.() !== 0) {
-        const guard = new DirectoryGuard(root);
-        await assert.rejects(guard.ensure(path.join(root, 'sub')), (err: unknown) => {
-          assert.ok(err instanceof DiskError, `not a DiskError: ${String(err)}`);
-          assert.match(err.message, /EACCES/);
-          return true;
-        });
-        return;
+    const sub = path.join(root, 'sub');
+    const expectRefusal = async (ensure: () => Promise<string>) => {
+      const out = await ensure();
+      assert.match(out, /^DiskError DISK_ERROR .*(EACCES|EROFS)/, out);
+      assert.ok(out.includes(root), out);
+    };
+    const inProcess = async () => {
+      try {
+        await new DirectoryGuard(root).ensure(sub);
+        return 'no error';
+      } catch (err) {
+        const e = err as DiskError;
+        return `${e.constructor.name} ${e.code} ${e.message}`;
       }
-      // Root may write anywhere: the same check runs in a process without that privilege.
-      t.diagnostic('running as root: the guard runs in a child process as uid 65534');
+    };
+    if (process.getuid?.() !== 0) {
+      await fs.chmod(root, 0o555);
+      try {
+        await expectRefusal(inProcess);
+      } finally {
+        await fs.chmod(root, 0o755);
+      }
+      return;
+    }
+    // Root may write anywhere a permission forbids: a read-only mount refuses it too.
+    try {
+      await execFileAsync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', root]);
+    } catch (err) {
+      t.diagnostic(`mount refused (${(err as Error).message.split('\n')[0]}): the guard runs as uid 65534`);
+      await fs.chmod(root, 0o555);
       const guardModule = pathToFileURL(path.resolve(here, '../../src/storage/safe-path.js')).href;
       const script = `
         const { DirectoryGuard } = await import(${JSON.stringify(guardModule)});
         try {
-          await new DirectoryGuard(${JSON.stringify(root)}).ensure(${JSON.stringify(path.join(root, 'sub'))});
+          await new DirectoryGuard(${JSON.stringify(root)}).ensure(${JSON.stringify(sub)});
           console.log('no error');
         } catch (err) {
           console.log(err.constructor.name + ' ' + err.code + ' ' + err.message);
         }`;
-      const out = await new Promise<string>((resolve, reject) => {
-        execFile(
-          process.execPath,
-          ['--input-type=module', '-e', script],
-          { uid: 65534, gid: 65534, timeout: 20_000 },
-          (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
-        );
+      await expectRefusal(async () => {
+        const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], {
+          uid: 65534,
+          gid: 65534,
+          timeout: 20_000,
+        });
+        return stdout;
       });
-      assert.match(out, /^DiskError DISK_ERROR .*EACCES/, out);
+      return;
+    }
+    t.diagnostic('running as root: the folder is a read-only tmpfs');
+    try {
+      await expectRefusal(inProcess);
     } finally {
-      await fs.chmod(root, 0o755);
+      await execFileAsync('umount', [root]);
     }
   });
 });

@@ -4,6 +4,7 @@ import {
   AbortedError,
   ConnectionError,
   HttpStatusError,
+  InternalError,
   ParafetchError,
   TimeoutError,
 } from '../../src/errors/index.js';
@@ -16,7 +17,7 @@ function coded(code: unknown, message = 'x'): Error {
   return Object.assign(new Error(message), { code });
 }
 
-type ErrorClass = typeof TimeoutError | typeof ConnectionError | typeof AbortedError;
+type ErrorClass = typeof TimeoutError | typeof ConnectionError | typeof AbortedError | typeof InternalError;
 
 describe('toTransportError', () => {
   const cases: Array<{
@@ -197,44 +198,108 @@ describe('toTransportError', () => {
       retryable: true,
     },
     {
-      name: 'unknown code',
-      input: coded('EWEIRD', 'something odd'),
+      name: 'ECONNRESET_IN_RESPONSE (a reset in a body delimited by the close)',
+      input: coded('ECONNRESET_IN_RESPONSE'),
+      type: ConnectionError,
+      code: 'CONNECTION_RESET',
+      retryable: true,
+    },
+    // Network failures with no code of their own: recognised, retried under CONNECTION_ERROR.
+    ...['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'EPROTO'].map((code) => ({
+      name: `errno ${code}`,
+      input: coded(code),
       type: ConnectionError,
       code: 'CONNECTION_ERROR',
       retryable: true,
-      message: /request to files\.example\.com:8443 failed: something odd/,
+      message: /request to files\.example\.com:8443 failed/,
+    })),
+    ...['UND_ERR_DESTROYED', 'UND_ERR_INFO', 'UND_ERR_HEADERS_OVERFLOW', 'HPE_INVALID_CONSTANT'].map(
+      (code) => ({
+        name: `undici ${code}`,
+        input: coded(code),
+        type: ConnectionError,
+        code: 'CONNECTION_ERROR',
+        retryable: true,
+      }),
+    ),
+    {
+      name: 'UND_ERR_ABORT (undici AbortError)',
+      input: coded('UND_ERR_ABORT'),
+      type: AbortedError,
+      code: 'ABORTED',
+      retryable: false,
+    },
+    {
+      name: 'a proxy TLS failure caused by a reset',
+      input: Object.assign(coded('UND_ERR_PRX_TLS'), { cause: coded('ECONNRESET') }),
+      type: ConnectionError,
+      code: 'CONNECTION_RESET',
+      retryable: true,
+    },
+    {
+      name: 'a proxy TLS failure with no recognised cause',
+      input: Object.assign(coded('UND_ERR_PRX_TLS'), { cause: new Error('handshake') }),
+      type: ConnectionError,
+      code: 'TLS_ERROR',
+      retryable: false,
+    },
+    // Regression: anything unrecognised was CONNECTION_ERROR, and retried as a network error.
+    {
+      name: 'regression: a TypeError from a body loop is INTERNAL_ERROR, not a retried network error',
+      input: new TypeError("Cannot read properties of undefined (reading 'length')"),
+      type: InternalError,
+      code: 'INTERNAL_ERROR',
+      retryable: false,
+      message: /TypeError: Cannot read properties/,
+    },
+    // undici's codes for a misuse of undici, or for parts of it this client does not use.
+    ...[
+      'UND_ERR',
+      'UND_ERR_INVALID_ARG',
+      'UND_ERR_INVALID_RETURN_VALUE',
+      'UND_ERR_NOT_SUPPORTED',
+      'UND_ERR_BPL_MISSING_UPSTREAM',
+      'UND_ERR_MAX_ORIGINS_REACHED',
+      'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+      'UND_ERR_REQ_RETRY',
+      'UND_ERR_RESPONSE',
+      'UND_ERR_RES_EXCEEDED_MAX_SIZE',
+      'UND_ERR_WS_MESSAGE_SIZE_EXCEEDED',
+      'UND_ERR_SOCKS5',
+    ].map((code) => ({
+      name: `undici ${code} is internal`,
+      input: coded(code),
+      type: InternalError,
+      code: 'INTERNAL_ERROR',
+      retryable: false,
+    })),
+    {
+      name: 'unknown code',
+      input: coded('EWEIRD', 'something odd'),
+      type: InternalError,
+      code: 'INTERNAL_ERROR',
+      retryable: false,
+      message: /unexpected failure for https:\/\/files\.example\.com:8443\/a\.bin: Error: something odd/,
     },
     {
       name: 'no code at all',
       input: new Error('plain'),
-      type: ConnectionError,
-      code: 'CONNECTION_ERROR',
-      retryable: true,
+      type: InternalError,
+      code: 'INTERNAL_ERROR',
+      retryable: false,
       message: /plain/,
     },
-    {
-      name: 'a thrown string',
-      input: 'boom',
-      type: ConnectionError,
-      code: 'CONNECTION_ERROR',
-      retryable: true,
-    },
-    { name: 'undefined', input: undefined, type: ConnectionError, code: 'CONNECTION_ERROR', retryable: true },
+    { name: 'a thrown string', input: 'boom', type: InternalError, code: 'INTERNAL_ERROR', retryable: false },
+    { name: 'undefined', input: undefined, type: InternalError, code: 'INTERNAL_ERROR', retryable: false },
     {
       name: 'cause without a code',
       input: Object.assign(new Error('x'), { cause: new Error('y') }),
-      type: ConnectionError,
-      code: 'CONNECTION_ERROR',
-      retryable: true,
+      type: InternalError,
+      code: 'INTERNAL_ERROR',
+      retryable: false,
     },
     // Regression: a non-string `code` once made toTransportError throw a TypeError.
-    {
-      name: 'numeric code',
-      input: coded(42),
-      type: ConnectionError,
-      code: 'CONNECTION_ERROR',
-      retryable: true,
-    },
+    { name: 'numeric code', input: coded(42), type: InternalError, code: 'INTERNAL_ERROR', retryable: false },
   ];
 
   for (const c of cases) {
@@ -250,6 +315,8 @@ describe('toTransportError', () => {
   test('keeps the original error as cause', () => {
     const original = coded('ECONNRESET');
     assert.equal(toTransportError(original, URL_, TIMEOUTS).cause, original);
+    const bug = new TypeError('x is not a function');
+    assert.equal(toTransportError(bug, URL_, TIMEOUTS).cause, bug);
   });
 
   test('passes a ParafetchError through unchanged', () => {

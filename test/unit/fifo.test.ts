@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tempDir } from '../helpers/fs.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const storage = (name: string) => pathToFileURL(path.resolve(here, `../../src/storage/${name}.js`)).href;
+
+function hasMkfifo(): boolean {
+  try {
+    execFileSync('mkfifo', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test(
+  'regression: a FIFO planted at a part or state name fails with DISK_ERROR instead of hanging the run',
+  { skip: (process.platform === 'win32' || !hasMkfifo()) && 'needs mkfifo' },
+  async () => {
+    const dir = await tempDir();
+    for (const name of ['small.part', 'big.part', 'f.part.state'])
+      execFileSync('mkfifo', [path.join(dir, name)]);
+    // In a child process: a blocking open would hang it (and a direct one, its event loop),
+    // so the child is bounded in time and its answers read from its output.
+    const script = `
+      const { writeSmallFileSync } = await import(${JSON.stringify(storage('small-file'))});
+      const { FileSink } = await import(${JSON.stringify(storage('file-sink'))});
+      const { loadState } = await import(${JSON.stringify(storage('resume-state'))});
+      const d = ${JSON.stringify(dir)};
+      const code = async (f) => { try { await f(); return 'ok'; } catch (e) { return e.code; } };
+      console.log(await code(() => writeSmallFileSync(d + '/small.part', d + '/small', [Buffer.from('x')])));
+      console.log(await code(() => FileSink.open(d + '/big.part', { truncate: true })));
+      console.log(await loadState(d + '/f.part.state'));`;
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', script],
+        { timeout: 10_000 },
+        (err, stdout, stderr) =>
+          err
+            ? reject(new Error(`${err.message} (killed: ${String(err.killed)})\n${stderr}`))
+            : resolve(stdout),
+      ),
+    );
+    assert.deepEqual(out.trim().split('\n'), ['DISK_ERROR', 'DISK_ERROR', 'invalid']);
+  },
+);
