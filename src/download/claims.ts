@@ -1,4 +1,5 @@
-import { numberedName } from '../storage/finalize.js';
+import { UnsafePathError } from '../errors/index.js';
+import { numberedName, WORK_SUFFIXES } from '../storage/finalize.js';
 
 /**
  * The destinations in use in this run. A path is held by one download at a time (another
@@ -8,18 +9,55 @@ import { numberedName } from '../storage/finalize.js';
 export class DestinationClaims {
   readonly #held = new Map<string, Promise<void>>();
   readonly #derived = new Set<string>();
+  /** Destinations of this run named like the work files of another one (`x.part`): few. */
+  readonly #workLike = new Set<string>();
 
-  /** The first of `p`, `p.1`, `p.2`... not yet handed out to a derived name in this run. */
+  /**
+   * The first of `p`, `p.1`, `p.2`... not yet handed out to a derived name in this run, and not
+   * clashing with the files another destination of the run keeps beside it (see `clash`).
+   */
   uniqueDerived(p: string): string {
     let candidate = p;
-    for (let n = 1; this.#derived.has(candidate); n++) candidate = numberedName(p, n);
+    for (let n = 1; this.#derived.has(candidate) || this.clash(candidate); n++)
+      candidate = numberedName(p, n);
     this.#derived.add(candidate);
+    this.#note(candidate);
     return candidate;
   }
 
-  /** Holds `p` until the returned release function is called; waits while another holds it. */
+  /**
+   * Why `p` cannot be a destination beside the others of this run, or undefined when it can:
+   * its `.part` file (or its state) would be another item's destination, or it is the `.part`
+   * file (or the state) of a destination held or derived in this run. Either way one download
+   * would truncate, rename or remove the other's file.
+   */
+  clash(p: string): string | undefined {
+    for (const suffix of WORK_SUFFIXES) {
+      const work = p + suffix;
+      if (this.#workLike.has(work)) {
+        return `its partial download would be kept at ${work}, the destination of another item of this run`;
+      }
+      const stem = p.endsWith(suffix) ? p.slice(0, -suffix.length) : undefined;
+      if (stem !== undefined && (this.#held.has(stem) || this.#derived.has(stem))) {
+        return `the download of ${stem} in this run keeps its partial file there`;
+      }
+    }
+    return undefined;
+  }
+
+  #note(p: string): void {
+    if (WORK_SUFFIXES.some((suffix) => p.endsWith(suffix))) this.#workLike.add(p);
+  }
+
+  /**
+   * Holds `p` until the returned release function is called; waits while another holds it.
+   * Rejects with UNSAFE_PATH when `p` clashes with the work files of another destination.
+   */
   async hold(p: string): Promise<() => void> {
     for (let held = this.#held.get(p); held; held = this.#held.get(p)) await held;
+    const why = this.clash(p);
+    if (why !== undefined) throw new UnsafePathError(p, why);
+    this.#note(p);
     let release!: () => void;
     const done = new Promise<void>((resolve) => (release = resolve));
     this.#held.set(p, done);

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DirectoryGuard } from '../storage/safe-path.js';
 import { resolveInside } from '../storage/safe-path.js';
@@ -43,8 +42,23 @@ export interface Destination {
 }
 
 /**
- * Applies the overwrite policy to `target`, holds the chosen path in the run's claims, and
- * creates its folder (checked to lie inside the download directory).
+ * A name derived for a file in `folder` (created and checked first), unique in the run by real
+ * path: two folder names of one real folder (a symlink inside the download directory) share
+ * their numbering.
+ */
+export async function uniqueDerivedIn(
+  ctx: Pick<DestinationContext, 'guard' | 'claims'>,
+  folder: string,
+  name: string,
+): Promise<string> {
+  await ctx.guard.ensure(folder);
+  const real = ctx.claims.uniqueDerived(ctx.guard.realPath(path.join(folder, name)));
+  return path.join(folder, path.basename(real));
+}
+
+/**
+ * Applies the overwrite policy to `target`, holds the chosen path in the run's claims (by its
+ * real path), and creates its folder (checked to lie inside the download directory).
  */
 export async function settleDestination(
   ctx: DestinationContext,
@@ -55,14 +69,23 @@ export async function settleDestination(
   const folder = path.dirname(target);
   const freshFolder = await guard.ensure(folder);
   const realDir = guard.realDir(folder);
+  // Claims go by real path: one file reached through two folder names is one destination.
+  const taken = (p: string) =>
+    claims.isHeld(guard.realPath(p)) || claims.clash(guard.realPath(p)) !== undefined;
   if (overwrite === 'rename') {
     for (let n = 1, candidate = target; ; candidate = numberedName(target, n++)) {
-      if (claims.isHeld(candidate) || (await exists(candidate))) continue;
-      if (claims.isHeld(candidate)) continue; // taken while we looked at the disk
-      return { finalPath: candidate, release: await claims.hold(candidate), freshFolder, realDir };
+      if (taken(candidate) || (await exists(candidate))) continue;
+      if (taken(candidate)) continue; // taken while we looked at the disk
+      return {
+        finalPath: candidate,
+        release: await claims.hold(guard.realPath(candidate)),
+        freshFolder,
+        realDir,
+      };
     }
   }
-  const dest: Destination = { finalPath: target, release: await claims.hold(target), freshFolder, realDir };
+  const release = await claims.hold(guard.realPath(target));
+  const dest: Destination = { finalPath: target, release, freshFolder, realDir };
   if (overwrite === 'skip') {
     const size = ctx.direct ? existingSizeSync(target) : await existingSize(target);
     if (size !== undefined) {
@@ -120,7 +143,7 @@ export class DestinationChooser {
    * `finalPath` unset). Resolves with the file already there when it is to be skipped.
    */
   async beforeRequest(firstUrl: URL): Promise<Existing | undefined> {
-    const { options, claims } = this.#ctx;
+    const { options } = this.#ctx;
     this.#folder = options.dir;
     if (this.#item.path !== undefined) {
       const { abs, isDir } = resolveInside(options.dir, this.#item.path);
@@ -128,21 +151,17 @@ export class DestinationChooser {
       this.#folder = abs;
     }
     if (options.contentDisposition) return undefined;
-    return this.#settleAndLoad(claims.uniqueDerived(path.join(this.#folder, nameFromUrl(firstUrl))));
+    return this.#settleAndLoad(await uniqueDerivedIn(this.#ctx, this.#folder, nameFromUrl(firstUrl)));
   }
 
-  /** Decides the destination from the response (`Content-Disposition`, else the URL). */
+  /**
+   * Decides the destination from the response (`Content-Disposition`, else the URL), and picks
+   * up a partial download an earlier run left there (the job then asks for the rest).
+   */
   async fromResponse(res: HttpResponse, firstUrl: URL): Promise<Existing | undefined> {
     const name =
       nameFromContentDisposition(header(res.headers, 'content-disposition')) ?? nameFromUrl(firstUrl);
-    const skipped = await this.#settle(this.#ctx.claims.uniqueDerived(path.join(this.#folder, name)));
-    if (skipped) return skipped;
-    // An earlier run may have left a state beside this part file: it goes before the file is reused.
-    const s = this.#s;
-    s.stateOnDisk =
-      !this.#freshFolder &&
-      (this.#ctx.syncWrites.enabled ? existsSync(s.statePath) : await exists(s.statePath));
-    return undefined;
+    return this.#settleAndLoad(await uniqueDerivedIn(this.#ctx, this.#folder, name));
   }
 
   /** Lets another download of the same path go on (once). */

@@ -9,6 +9,7 @@ import { contentLength, header } from '../transport/headers.js';
 import {
   ifRangeValue,
   parseContentRange,
+  type ContentRange,
   readValidator,
   validatorChanged,
   type Validator,
@@ -122,17 +123,29 @@ export class DownloadState {
     await saveState(this.statePath, this.resumeState()!, this.realDir);
   }
 
+  /**
+   * Whether a range answering a resume belongs to the version on disk: same validator, and the
+   * same size (a different one is another version, whatever its validator says), ending within it.
+   */
+  #continues(range: ContentRange, now: Validator): boolean {
+    if (validatorChanged(this.validator, now)) return false;
+    const size = range.size ?? this.total;
+    if (this.total !== undefined && size !== this.total) return false;
+    return size === undefined || range.end < size;
+  }
+
   /** Decides where the response's bytes go; throws for statuses that carry no file. */
   place(res: HttpResponse, resumeFrom: number): number {
     const now = readValidator(res.headers);
     if (res.status === 206) {
       const range = parseContentRange(header(res.headers, 'content-range'));
-      if (!range || range.start !== resumeFrom || (resumeFrom > 0 && validatorChanged(this.validator, now))) {
+      if (!range || range.start !== resumeFrom || (resumeFrom > 0 && !this.#continues(range, now))) {
         this.restart();
         throw new RemoteChangedError(res.url.href, 'the partial content does not continue the bytes on disk');
       }
       if (resumeFrom === 0) this.begin(now);
-      this.total = range.size;
+      // A resume keeps the size it knows when the range leaves it unsaid (`*`).
+      this.total = range.size ?? (resumeFrom > 0 ? this.total : undefined);
       // The body carries exactly the range it names: nothing past it is ever written.
       this.limit = range.end + 1;
       return resumeFrom;

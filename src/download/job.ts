@@ -87,10 +87,18 @@ export class DownloadJob {
 
   /** One HTTP attempt. Resolves with the result, or rejects with a ParafetchError. */
   async attempt(signal: AbortSignal): Promise<DownloadResult> {
-    const { options, client } = this.#ctx;
-    const s = this.#s;
     this.attempts++;
     const url = this.#urls[(this.attempts - 1) % this.#urls.length]!;
+    return this.#request(url, signal);
+  }
+
+  /**
+   * The request of one attempt. When the response names a file (Content-Disposition) an earlier
+   * run left a resumable state for, it is let go and the request made again to continue it.
+   */
+  async #request(url: URL, signal: AbortSignal): Promise<DownloadResult> {
+    const { options, client } = this.#ctx;
+    const s = this.#s;
     const headers: Record<string, string> = { 'user-agent': options.userAgent, ...options.headers };
     for (const [k, v] of Object.entries(this.item.headers ?? {})) headers[k.toLowerCase()] = v;
 
@@ -141,6 +149,11 @@ export class DownloadJob {
       } catch (err) {
         discardBody(res);
         throw err;
+      }
+      if (s.bytes > 0 || s.table) {
+        // An earlier run left part of this file: continue it rather than fetch it all again.
+        discardBody(res);
+        return this.#request(url, signal);
       }
     }
     const { split, minSplitSize } = options;

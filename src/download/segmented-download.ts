@@ -128,6 +128,7 @@ export async function segmentedAttempt(
   let sink: FileSink | undefined;
   try {
     sink = await (env.early ?? FileSink.open(s.part, { truncate: first !== undefined, realDir: s.realDir }));
+    if (!first) await sink.assertHolds(table.doneRanges().reduce((end, [, b]) => Math.max(end, b), 0));
     await s.stateAsRanges(sink);
     await sink.truncate(table.size);
   } catch (err) {

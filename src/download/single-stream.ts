@@ -44,6 +44,7 @@ export async function receiveSingle(
     sink = await (early ?? FileSink.open(s.part, { truncate: offset === 0, realDir: s.realDir }));
     // Resuming: drop whatever lies past the bytes this attempt continues from.
     if (offset > 0) {
+      await sink.assertHolds(offset);
       await sink.truncate(offset);
       // Resumed from an earlier run: the hash starts with the bytes already there.
       if (env.wantsHash && !s.hash) s.hash = await hashPrefix(sink, offset);

@@ -186,6 +186,28 @@ export class FileSink {
     );
   }
 
+  /** The file's length now (what is queued and not yet written is not counted). */
+  size(): Promise<number> {
+    return new Promise((resolve, reject) =>
+      fs.fstat(this.#fd, (err, st) =>
+        err ? reject(new DiskError(`cannot stat ${this.path}: ${err.message}`, err)) : resolve(st.size),
+      ),
+    );
+  }
+
+  /**
+   * Checks, before a download continues in it, that the file still holds the first `length`
+   * bytes it was given: a file removed or cut meanwhile would otherwise be extended with zeros.
+   */
+  async assertHolds(length: number): Promise<void> {
+    const size = await this.size();
+    if (size < length) {
+      throw new DiskError(
+        `cannot resume ${this.path}: it holds ${size} bytes, not the ${length} already received (the file was removed or cut)`,
+      );
+    }
+  }
+
   /** Flushes the file's data to the device. */
   sync(): Promise<void> {
     return new Promise((resolve, reject) =>

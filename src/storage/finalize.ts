@@ -3,6 +3,12 @@ import path from 'node:path';
 import { DiskError } from '../errors/index.js';
 import { fitName } from './safe-path.js';
 
+/**
+ * What the names of the files a download keeps beside its destination end with: the `.part`
+ * file, its resume state and the state's temporary file (see resume-state.ts).
+ */
+export const WORK_SUFFIXES: readonly string[] = ['.part', '.part.state', '.part.state.tmp'];
+
 /** The temporary file a download writes into, beside its destination. */
 export function partPathFor(finalPath: string): string {
   return `${finalPath}.part`;

@@ -53,9 +53,23 @@ export function checkPlaced(fd: number, p: string, realDir: string | undefined, 
   );
 }
 
+/**
+ * Why a file found at one of our names is not ours alone, or undefined when it is: a hard link
+ * (one of several names of one file) has its writes land in a file that has another name,
+ * perhaps outside the download directory.
+ */
+function hardLinked(fd: number): string | undefined {
+  const { nlink } = fs.fstatSync(fd);
+  return nlink > 1
+    ? `it is a hard link (one of ${nlink} names of one file), perhaps to a file outside`
+    : undefined;
+}
+
 function placedOrClose(fd: number, p: string, realDir: string | undefined, created: boolean): void {
   try {
     checkPlaced(fd, p, realDir, created);
+    const why = created ? undefined : hardLinked(fd);
+    if (why !== undefined) throw new UnsafePathError(p, `${why}; it was left as it is`);
   } catch (err) {
     fs.closeSync(fd);
     throw err;
@@ -93,7 +107,7 @@ function notFifoOrClose(fd: number, p: string): void {
 /**
  * Opens `p` for writing (or reading and writing, `access` O_RDWR) without ever following a
  * symlink, and checks where it landed. A FIFO found there fails with DISK_ERROR, without
- * waiting. Creates it when missing; otherwise opens what is there
+ * waiting; a hard link (a file with another name) with UNSAFE_PATH. Creates it when missing; otherwise opens what is there
  * (never truncated by the open: a file found outside the folder is left as it was). The caller
  * truncates an existing file it restarts.
  */

@@ -118,6 +118,16 @@ export class DirectoryGuard {
     return fdPathsKnown() ? this.#real.get(folder) : undefined;
   }
 
+  /**
+   * Where `p`, in a folder `ensure` verified, really is (its folder's real path): two names of
+   * one file, through a symlink inside the download directory, give the same answer. `p` itself
+   * when its folder was not verified.
+   */
+  realPath(p: string): string {
+    const real = this.#real.get(path.dirname(p));
+    return real === undefined ? p : path.join(real, path.basename(p));
+  }
+
   async #create(folder: string): Promise<boolean> {
     this.#realRoot ??= (async () => {
       try {

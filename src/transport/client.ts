@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
 import { guardedFactory } from './connector.js';
 import { toTransportError, type TimeoutsMs } from './errors.js';
+import { HeadersDeadlineDispatcher } from './headers-deadline.js';
 import { LowSpeedDispatcher, type LowSpeedLimit } from './low-speed.js';
 import { OriginPools } from './origin-pools.js';
 import { resolveProxies, type ProxySettings } from './proxy-settings.js';
@@ -83,7 +84,10 @@ export class HttpClient {
 
   constructor(options: ClientOptions) {
     this.#timeouts = options.timeouts;
-    const dispatcher = createDispatcher(options, this.#pools);
+    const dispatcher = new HeadersDeadlineDispatcher(
+      createDispatcher(options, this.#pools),
+      options.timeouts.headers,
+    );
     this.#dispatcher = options.lowSpeed ? new LowSpeedDispatcher(dispatcher, options.lowSpeed) : dispatcher;
   }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { download } from '../../src/index.js';
 import { fileSha256, listFiles, tempDir } from '../helpers/fs.js';
+import { startRawServer } from '../helpers/raw-server.js';
 import { bytes, serveBody, sha256, startServer } from '../helpers/server.js';
 
 const fast = { baseMs: 5, maxMs: 20 };
@@ -108,6 +109,39 @@ describe('retries', () => {
       await server.close();
     }
   });
+
+  for (const [name, drip] of [
+    [
+      'regression: informational (1xx) responses sent for ever held the run for ever',
+      () => 'HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n',
+    ],
+    [
+      'one header line at a time, for ever',
+      (i: number) => (i === 0 ? 'HTTP/1.1 200 OK\r\n' : `x-${i}: v\r\n`),
+    ],
+  ] as const) {
+    test(`${name}: HEADERS_TIMEOUT once the headers deadline passes`, async () => {
+      const server = await startRawServer((socket) => {
+        let i = 0;
+        const timer = setInterval(() => socket.write(drip(i++)), 40);
+        socket.on('close', () => clearInterval(timer));
+      });
+      try {
+        const ac = new AbortController();
+        const guard = setTimeout(() => ac.abort(), 5000);
+        const [r] = await download([server.url('/x.bin')], {
+          dir: await tempDir(),
+          retries: 0,
+          timeouts: { headers: 300 },
+          signal: ac.signal,
+        });
+        clearTimeout(guard);
+        assert.equal(r!.error?.code, 'HEADERS_TIMEOUT', 'ended by the headers deadline, not by the guard');
+      } finally {
+        await server.close();
+      }
+    });
+  }
 
   test('a stalled body times out as STALL_TIMEOUT and the partial file is removed', async () => {
     const server = await startServer((_req, res) => {

@@ -58,6 +58,16 @@ describe('DestinationClaims.uniqueDerived', () => {
       inputs: ['/d/a.txt', '/d/a.txt', '/d/a.1.txt'],
       expected: ['/d/a.txt', '/d/a.1.txt', '/d/a.1.1.txt'],
     },
+    {
+      name: "regression: a name that is another one's .part or state file is numbered",
+      inputs: ['/d/v.bin', '/d/v.bin.part', '/d/v.bin.part.state', '/d/v.bin.part.state.tmp'],
+      expected: ['/d/v.bin', '/d/v.1.bin.part', '/d/v.1.bin.part.state', '/d/v.1.bin.part.state.tmp'],
+    },
+    {
+      name: "regression: a name whose .part file is another one's destination is numbered",
+      inputs: ['/d/v.bin.part', '/d/v.bin', '/d/w.part.state', '/d/w'],
+      expected: ['/d/v.bin.part', '/d/v.1.bin', '/d/w.part.state', '/d/w.1'],
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
