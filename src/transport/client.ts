@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
 import { guardedFactory } from './connector.js';
 import { toTransportError, type TimeoutsMs } from './errors.js';
-import { HeadersDeadlineDispatcher } from './headers-deadline.js';
-import { LowSpeedDispatcher, type LowSpeedLimit } from './low-speed.js';
+import { headersDeadline } from './headers-deadline.js';
+import { lowSpeed, type LowSpeedLimit } from './low-speed.js';
 import { OriginPools } from './origin-pools.js';
 import { resolveProxies, type ProxySettings } from './proxy-settings.js';
 import { proxyTunnelClient } from './proxy-tunnel.js';
@@ -84,11 +84,8 @@ export class HttpClient {
 
   constructor(options: ClientOptions) {
     this.#timeouts = options.timeouts;
-    const dispatcher = new HeadersDeadlineDispatcher(
-      createDispatcher(options, this.#pools),
-      options.timeouts.headers,
-    );
-    this.#dispatcher = options.lowSpeed ? new LowSpeedDispatcher(dispatcher, options.lowSpeed) : dispatcher;
+    const base = createDispatcher(options, this.#pools).compose(headersDeadline(options.timeouts.headers));
+    this.#dispatcher = options.lowSpeed ? base.compose(lowSpeed(options.lowSpeed)) : base;
   }
 
   /** One request, no redirects followed. Rejects with a ParafetchError. */

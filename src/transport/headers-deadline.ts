@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
-import { Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { TimeoutError } from '../errors/index.js';
+import { requestUrl } from './headers.js';
 
 type Handler = Dispatcher.DispatchHandler;
 
@@ -62,27 +63,8 @@ class HeadersDeadlineHandler implements Handler {
   }
 }
 
-/** Puts every request through `dispatcher` under a deadline for its final response headers. */
-export class HeadersDeadlineDispatcher extends Dispatcher {
-  readonly #inner: Dispatcher;
-  readonly #ms: number;
-
-  constructor(inner: Dispatcher, ms: number) {
-    super();
-    this.#inner = inner;
-    this.#ms = ms;
-  }
-
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Handler): boolean {
-    const url = `${String(options.origin ?? '')}${options.path}`;
-    return this.#inner.dispatch(options, new HeadersDeadlineHandler(handler, this.#ms, url));
-  }
-
-  override close(): Promise<void> {
-    return this.#inner.close();
-  }
-
-  override destroy(): Promise<void> {
-    return this.#inner.destroy();
-  }
+/** An undici interceptor: every request under a deadline of `ms` for its final response headers. */
+export function headersDeadline(ms: number): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (options, handler) =>
+    dispatch(options, new HeadersDeadlineHandler(handler, ms, requestUrl(options)));
 }

@@ -12,3 +12,8 @@ export function contentLength(headers: Headers): number | undefined {
   if (v === undefined || !/^\d+$/.test(v.trim())) return undefined;
   return Number(v.trim());
 }
+
+/** The URL a dispatch goes to, for messages. */
+export function requestUrl(options: { origin?: string | URL | undefined; path: string }): string {
+  return `${String(options.origin ?? '')}${options.path}`;
+}

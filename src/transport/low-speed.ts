@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
-import { Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { LowSpeedError } from '../errors/index.js';
+import { requestUrl } from './headers.js';
 
 /** A body slower than `bytesPerSecond` over `seconds` fails with LOW_SPEED; 0 bytes/s disables it. */
 export interface LowSpeedLimit {
@@ -103,28 +104,10 @@ class LowSpeedHandler implements Handler {
   };
 }
 
-/** Puts every request through `dispatcher` under the low-speed limit (none when 0 bytes/s). */
-export class LowSpeedDispatcher extends Dispatcher {
-  readonly #inner: Dispatcher;
-  readonly #limit: LowSpeedLimit;
-
-  constructor(inner: Dispatcher, limit: LowSpeedLimit) {
-    super();
-    this.#inner = inner;
-    this.#limit = limit;
-  }
-
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Handler): boolean {
-    if (this.#limit.bytesPerSecond <= 0) return this.#inner.dispatch(options, handler);
-    const url = `${String(options.origin ?? '')}${options.path}`;
-    return this.#inner.dispatch(options, new LowSpeedHandler(handler, this.#limit, url));
-  }
-
-  override close(): Promise<void> {
-    return this.#inner.close();
-  }
-
-  override destroy(): Promise<void> {
-    return this.#inner.destroy();
-  }
+/** An undici interceptor: every request under the low-speed limit (none when 0 bytes/s). */
+export function lowSpeed(limit: LowSpeedLimit): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) =>
+    limit.bytesPerSecond <= 0
+      ? dispatch
+      : (options, handler) => dispatch(options, new LowSpeedHandler(handler, limit, requestUrl(options)));
 }
