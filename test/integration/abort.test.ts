@@ -3,21 +3,8 @@ import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 import { buildClientWith } from '../../src/engine/downloader.js';
 import { download, Downloader, type RunSummary } from '../../src/index.js';
-import { listFiles, tempDir, waitFor } from '../helpers/fs.js';
+import { listFiles, settlesWithin, tempDir, waitFor } from '../helpers/fs.js';
 import { startServer } from '../helpers/server.js';
-
-/** `promise`, or a rejection when it has not settled within `ms` (a hang fails, and ends). */
-async function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 test('abort cancels in-flight and queued items: cancelled results (ABORTED), no final files, no open sockets', async () => {
   const server = await startServer((_req, res) => {

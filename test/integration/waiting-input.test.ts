@@ -2,21 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { Downloader, type RunSummary } from '../../src/index.js';
-import { tempDir, waitFor } from '../helpers/fs.js';
+import { settlesWithin, tempDir, waitFor } from '../helpers/fs.js';
 import { startServer } from '../helpers/server.js';
-
-/** `promise`, or a rejection when it has not settled within `ms` (a hang fails, and ends). */
-async function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** An input that yields `first`, then waits for its next item (stdin, a queue) until `release`. */
 function waitingInput(first: string) {
