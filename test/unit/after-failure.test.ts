@@ -18,17 +18,15 @@ const policy = {
 type Answer = { status: number; retryAfter?: string } | 'timeout';
 type Expected = { retry: false; code: string } | { retry: true; delayMs: number; host: string };
 
+/** What the engine knows of an item sent to origin A, after `attempts` attempts. */
+function history(item: AttemptHistory['item'], attempts: number): AttemptHistory {
+  return { item, attempts, skips: 0, sentAt: 0, host: A, notHere: [] };
+}
+
 function play(mirrors: string[], answers: Answer[], retries = policy.retries): Expected[] {
   const gate = new HostGate(8, policy.backoff);
   const urls = [`${A}/f`, ...mirrors];
-  const h: AttemptHistory = {
-    item: { url: urls[0]!, mirrors },
-    attempts: 0,
-    skips: 0,
-    sentAt: 0,
-    host: A,
-    notHere: [],
-  };
+  const h = history({ url: urls[0]!, mirrors }, 0);
   const out: Expected[] = [];
   for (const answer of answers) {
     h.attempts++;
@@ -102,14 +100,7 @@ describe('afterFailure: mirrors', () => {
 
   test('the error of an item every URL refused names what each said', () => {
     const gate = new HostGate(8, policy.backoff);
-    const h: AttemptHistory = {
-      item: { url: `${A}/f`, mirrors: [`${B}/f`] },
-      attempts: 1,
-      skips: 0,
-      sentAt: 0,
-      host: A,
-      notHere: [],
-    };
+    const h = history({ url: `${A}/f`, mirrors: [`${B}/f`] }, 1);
     afterFailure(h, new HttpStatusError(404, `${A}/f`), gate, policy, 0, 0.5);
     h.attempts = 2;
     const next = afterFailure(h, new HttpStatusError(410, `${B}/f`), gate, policy, 0, 0.5);
@@ -124,14 +115,7 @@ describe('afterFailure: mirrors', () => {
 describe('afterFailure: the origin learns from the answer', () => {
   test('a 429 slows its origin down; a 404 from it lets it recover', () => {
     const gate = new HostGate(8, policy.backoff);
-    const h: AttemptHistory = {
-      item: { url: `${A}/f` },
-      attempts: 1,
-      skips: 0,
-      sentAt: 0,
-      host: A,
-      notHere: [],
-    };
+    const h = history({ url: `${A}/f` }, 1);
     afterFailure(h, new HttpStatusError(429, `${A}/f`), gate, policy, 10, 0.5);
     assert.equal(gate.allowed(A), 4);
     assert.equal(gate.canStart(A, 109), false);
@@ -141,14 +125,7 @@ describe('afterFailure: the origin learns from the answer', () => {
 
   test("a 503's Retry-After pauses its origin even when the item goes on to a mirror", () => {
     const gate = new HostGate(8, policy.backoff);
-    const h: AttemptHistory = {
-      item: { url: `${A}/f`, mirrors: [`${B}/f`] },
-      attempts: 1,
-      skips: 0,
-      sentAt: 0,
-      host: A,
-      notHere: [],
-    };
+    const h = history({ url: `${A}/f`, mirrors: [`${B}/f`] }, 1);
     const next = afterFailure(h, new HttpStatusError(503, `${A}/f`, '30'), gate, policy, 10, 0.5);
     assert.deepEqual(next, { retry: true, delayMs: 0, host: B });
     assert.equal(gate.canStart(A, 30_009), false);
@@ -158,14 +135,7 @@ describe('afterFailure: the origin learns from the answer', () => {
 
   test('a Retry-After longer than maxRetryAfterMs does not pause the origin that long', () => {
     const gate = new HostGate(8, policy.backoff);
-    const h: AttemptHistory = {
-      item: { url: `${A}/f` },
-      attempts: 1,
-      skips: 0,
-      sentAt: 0,
-      host: A,
-      notHere: [],
-    };
+    const h = history({ url: `${A}/f` }, 1);
     afterFailure(h, new HttpStatusError(429, `${A}/f`, '3600'), gate, policy, 10, 0.5);
     assert.equal(gate.canStart(A, 10 + 100), true, 'its own backoff instead');
   });
