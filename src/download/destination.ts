@@ -1,3 +1,4 @@
+import { itemUrls } from './mirrors.js';
 import path from 'node:path';
 import type { DirectoryGuard } from '../storage/safe-path.js';
 import { resolveInside } from '../storage/safe-path.js';
@@ -182,7 +183,7 @@ export class DestinationChooser {
     const { options, syncWrites } = this.#ctx;
     const s = this.#s;
     const { stateOnDisk, resume } = await loadResume(s.part, {
-      urls: [this.#item.url, ...(this.#item.mirrors ?? [])],
+      urls: itemUrls(this.#item),
       pieces: this.#pieces,
       minSplitSize: options.minSplitSize,
       steal: stealPolicy(options.minSplitSize),

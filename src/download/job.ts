@@ -1,3 +1,4 @@
+import { attemptUrl, itemUrls } from './mirrors.js';
 import { createHash } from 'node:crypto';
 import type { ParafetchError } from '../errors/index.js';
 import { ChecksumMismatchError } from '../errors/index.js';
@@ -76,7 +77,7 @@ export class DownloadJob {
    * Resolves with a result when the item needs no request (skipped), else undefined.
    */
   async prepare(): Promise<DownloadResult | undefined> {
-    this.#urls = [this.item.url, ...(this.item.mirrors ?? [])].map(parseHttpUrl);
+    this.#urls = itemUrls(this.item).map(parseHttpUrl);
     checkItemFields(this.item);
     return this.#skipped(await this.#dest.beforeRequest(this.#urls[0]!));
   }
@@ -88,7 +89,7 @@ export class DownloadJob {
   /** One HTTP attempt. Resolves with the result, or rejects with a ParafetchError. */
   async attempt(signal: AbortSignal): Promise<DownloadResult> {
     this.attempts++;
-    const url = this.#urls[(this.attempts - 1) % this.#urls.length]!;
+    const url = attemptUrl(this.#urls, this.attempts);
     return this.#request(url, signal);
   }
 
@@ -117,7 +118,7 @@ export class DownloadJob {
       headers.range = 'bytes=0-';
     }
     // A fresh start: no state may outlive the bytes it describes.
-    if (resumeFrom === 0 && s.stateOnDisk) await s.dropState(true);
+    if (resumeFrom === 0) await s.dropState();
 
     // Creating a file is the slowest file-system call: start it while the request is on its way.
     const early =
@@ -225,7 +226,7 @@ export class DownloadJob {
     };
     if (offset === 0) {
       if (this.#wantsHash) s.hash = createHash('sha256');
-      if (s.stateOnDisk) await s.dropState(true);
+      await s.dropState();
       if (!early && this.#direct && s.total !== undefined && s.total <= SMALL_BODY) {
         const expected = this.item.sha256?.toLowerCase();
         const { size, digest } = await receiveSmall(s, env, res, url, s.total, expected);
@@ -287,8 +288,6 @@ export class DownloadJob {
       await s.dropState(true);
       await removeOwn(s.part, s.realDir);
     }
-    const result = this.#done('failed', this.bytes, undefined, error);
-    result.path = this.finalPath;
-    return result;
+    return this.#done('failed', this.bytes, undefined, error);
   }
 }

@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import { existingSize } from '../storage/finalize.js';
 import { loadState, statePathFor } from '../storage/resume-state.js';
 import { ifRangeValue, type Validator } from './response.js';
-import { SegmentTable, missingRanges, planSegments, type ByteRange, type StealPolicy } from './segments.js';
+import {
+  SegmentTable,
+  missingRanges,
+  rangesEnd,
+  planSegments,
+  type ByteRange,
+  type StealPolicy,
+} from './segments.js';
 
 /** A partial download an earlier run left, that this run may continue. */
 export interface Resume {
@@ -60,8 +67,7 @@ export async function loadResume(part: string, plan: ResumePlan): Promise<Resume
     return { stateOnDisk: true, resume: { validator, total, bytes: partSize, streamState: true } };
   }
   const done: ByteRange[] = state.stream ? [[0, partSize]] : state.done;
-  if (!state.stream && partSize < done.reduce((end, [, b]) => Math.max(end, b), 0))
-    return { stateOnDisk: true };
+  if (!state.stream && partSize < rangesEnd(done)) return { stateOnDisk: true };
   const pieces = planSegments(missingRanges(done, total), plan.pieces, plan.minSplitSize);
   const table = new SegmentTable(total, done, pieces, plan.steal);
   return {

@@ -8,7 +8,7 @@ import { Checkpointer, type CheckpointSubject } from './checkpointer.js';
 import { PrefixHasher } from './prefix-hash.js';
 import type { Validator } from './response.js';
 import { fetchSegments } from './segmented.js';
-import type { SegmentTable, StealPolicy } from './segments.js';
+import { rangesEnd, type SegmentTable, type StealPolicy } from './segments.js';
 
 /** Ranges smaller than twice this are not split again by work stealing. */
 const STEAL_MIN = 32 * 1024;
@@ -124,11 +124,11 @@ export async function segmentedAttempt(
 ): Promise<{ sink: FileSink; digest: string | undefined }> {
   const table = s.table!;
   const { first } = env;
-  if (first && s.stateOnDisk) await s.dropState(true);
+  if (first) await s.dropState();
   let sink: FileSink | undefined;
   try {
     sink = await (env.early ?? FileSink.open(s.part, { truncate: first !== undefined, realDir: s.realDir }));
-    if (!first) await sink.assertHolds(table.doneRanges().reduce((end, [, b]) => Math.max(end, b), 0));
+    if (!first) await sink.assertHolds(rangesEnd(table.doneRanges()));
     await s.stateAsRanges(sink);
     await sink.truncate(table.size);
   } catch (err) {

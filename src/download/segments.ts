@@ -15,6 +15,11 @@ export function mergeRanges(ranges: readonly ByteRange[]): ByteRange[] {
   return out;
 }
 
+/** Where the last of `ranges` ends (0 for none). Pure. */
+export function rangesEnd(ranges: readonly ByteRange[]): number {
+  return ranges.reduce((end, [, b]) => Math.max(end, b), 0);
+}
+
 /** The parts of `[0, size)` not covered by `done`. */
 export function missingRanges(done: readonly ByteRange[], size: number): ByteRange[] {
   const out: ByteRange[] = [];

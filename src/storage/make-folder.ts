@@ -2,18 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DiskError, UnsafePathError } from '../errors/index.js';
 import { fdPath, fdPathsKnown } from './placement.js';
-import { inFolder } from './remove.js';
+import { inFolder, openDir } from './remove.js';
 
-const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
+const { O_NOFOLLOW } = fs.constants;
 
-function diskError(action: string, p: string, err: unknown): DiskError {
+/** A file-system failure of `action` on `p`, naming both and the errno. */
+export function diskError(action: string, p: string, err: unknown): DiskError {
   return new DiskError(`cannot ${action} ${p}: ${(err as Error).message}`, err);
 }
 
-const openDir = (p: string, flags: number) =>
-  new Promise<number>((resolve, reject) =>
-    fs.open(p, O_RDONLY | O_DIRECTORY | flags, (err, fd) => (err ? reject(err) : resolve(fd))),
-  );
 const closeDir = (fd: number) => new Promise<void>((resolve) => fs.close(fd, () => resolve()));
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code;
 

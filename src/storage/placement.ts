@@ -53,23 +53,18 @@ export function checkPlaced(fd: number, p: string, realDir: string | undefined, 
   );
 }
 
-/**
- * Why a file found at one of our names is not ours alone, or undefined when it is: a hard link
- * (one of several names of one file) has its writes land in a file that has another name,
- * perhaps outside the download directory.
- */
-function hardLinked(fd: number): string | undefined {
-  const { nlink } = fs.fstatSync(fd);
-  return nlink > 1
-    ? `it is a hard link (one of ${nlink} names of one file), perhaps to a file outside`
-    : undefined;
-}
-
-function placedOrClose(fd: number, p: string, realDir: string | undefined, created: boolean): void {
+/** Checks the file opened at `p` (`nlink` 0: created by this open), closing it when it fails. */
+function placedOrClose(fd: number, p: string, realDir: string | undefined, nlink: number): void {
   try {
-    checkPlaced(fd, p, realDir, created);
-    const why = created ? undefined : hardLinked(fd);
-    if (why !== undefined) throw new UnsafePathError(p, `${why}; it was left as it is`);
+    checkPlaced(fd, p, realDir, nlink === 0);
+    // A hard link (one of several names of one file) has its writes land in a file that has
+    // another name, perhaps outside the download directory.
+    if (nlink > 1) {
+      throw new UnsafePathError(
+        p,
+        `it is a hard link (one of ${nlink} names of one file), perhaps to a file outside; it was left as it is`,
+      );
+    }
   } catch (err) {
     fs.closeSync(fd);
     throw err;
@@ -87,21 +82,23 @@ function openError(p: string, err: unknown): DiskError {
 }
 
 /**
- * A file found at `p` must not be a FIFO: one planted there would take the writes, or block a
- * later open, for ever (this open, with O_NONBLOCK, did not wait for a reader).
+ * Looks once at a file found at `p`, and returns its number of names. It must not be a FIFO:
+ * one planted there would take the writes, or block a later open, for ever (this open, with
+ * O_NONBLOCK, did not wait for a reader).
  */
-function notFifoOrClose(fd: number, p: string): void {
-  let fifo: boolean;
+function foundFile(fd: number, p: string): number {
+  let st: fs.Stats;
   try {
-    fifo = fs.fstatSync(fd).isFIFO();
+    st = fs.fstatSync(fd);
   } catch (err) {
     fs.closeSync(fd);
     throw openError(p, err);
   }
-  if (fifo) {
+  if (st.isFIFO()) {
     fs.closeSync(fd);
     throw new DiskError(`cannot open ${p}: it is a FIFO, not a file`);
   }
+  return Math.max(st.nlink, 1); // 0 only when removed meanwhile: still not ours
 }
 
 /**
@@ -113,21 +110,20 @@ function notFifoOrClose(fd: number, p: string): void {
  */
 export function openOwnSync(p: string, access: number, realDir: string | undefined): OwnFile {
   let fd: number;
-  let created = true;
+  let nlink = 0;
   try {
     fd = fs.openSync(p, access | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw openError(p, err);
-    created = false;
     try {
       fd = fs.openSync(p, access | O_NOFOLLOW | O_NONBLOCK);
     } catch (err2) {
       throw openError(p, err2);
     }
-    notFifoOrClose(fd, p);
+    nlink = foundFile(fd, p);
   }
-  placedOrClose(fd, p, realDir, created);
-  return { fd, created };
+  placedOrClose(fd, p, realDir, nlink);
+  return { fd, created: nlink === 0 };
 }
 
 /** `openOwnSync` through the thread pool (creating a file can take a millisecond). */
@@ -137,21 +133,20 @@ export async function openOwn(p: string, access: number, realDir: string | undef
       fs.open(p, flags, 0o644, (err, fd) => (err ? reject(err) : resolve(fd))),
     );
   let fd: number;
-  let created = true;
+  let nlink = 0;
   try {
     fd = await open(access | O_CREAT | O_EXCL | O_NOFOLLOW);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw openError(p, err);
-    created = false;
     try {
       fd = await open(access | O_NOFOLLOW | O_NONBLOCK);
     } catch (err2) {
       throw openError(p, err2);
     }
-    notFifoOrClose(fd, p);
+    nlink = foundFile(fd, p);
   }
-  placedOrClose(fd, p, realDir, created);
-  return { fd, created };
+  placedOrClose(fd, p, realDir, nlink);
+  return { fd, created: nlink === 0 };
 }
 
 /**

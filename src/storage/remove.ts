@@ -4,6 +4,12 @@ import { fdPath, fdPathsKnown } from './placement.js';
 
 const { O_RDONLY, O_DIRECTORY } = fs.constants;
 
+/** Opens the folder `p` (with extra `flags`, e.g. O_NOFOLLOW) through the thread pool. */
+export const openDir = (p: string, flags = 0) =>
+  new Promise<number>((resolve, reject) =>
+    fs.open(p, O_RDONLY | O_DIRECTORY | flags, (err, fd) => (err ? reject(err) : resolve(fd))),
+  );
+
 /**
  * `name` inside the folder open as `fd`, as a path that the kernel resolves through the
  * descriptor: a call on it acts in that very folder, wherever its path now leads (Linux).
@@ -28,9 +34,7 @@ export async function removeOwn(p: string, realDir: string | undefined): Promise
   }
   let fd: number;
   try {
-    fd = await new Promise<number>((resolve, reject) =>
-      fs.open(path.dirname(p), O_RDONLY | O_DIRECTORY, (err, n) => (err ? reject(err) : resolve(n))),
-    );
+    fd = await openDir(path.dirname(p));
   } catch {
     return; // no folder there: nothing of ours to remove
   }

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DiskError, UnsafePathError } from '../errors/index.js';
+import { UnsafePathError } from '../errors/index.js';
 import { fdPathsKnown } from './placement.js';
-import { makeInside } from './make-folder.js';
+import { diskError, makeInside } from './make-folder.js';
 
 /** The longest suffix the project adds to a file's name: `NAME.part.state.tmp`. */
 export const LONGEST_SUFFIX = '.part.state.tmp';
@@ -71,10 +71,6 @@ export function resolveInside(dir: string, relative: string): { abs: string; isD
     );
   }
   return { abs, isDir };
-}
-
-function diskError(action: string, p: string, err: unknown): DiskError {
-  return new DiskError(`cannot ${action} ${p}: ${(err as Error).message}`, err);
 }
 
 /**
