@@ -5,6 +5,8 @@ import { saveState, statePathFor, type ResumeState } from '../storage/resume-sta
 export interface CheckpointSubject {
   resumeState(): ResumeState | undefined;
   stateOnDisk: boolean;
+  /** The real folder the state file must be in (see storage/placement.ts), when known. */
+  readonly realDir: string | undefined;
 }
 
 /**
@@ -20,19 +22,14 @@ export class Checkpointer {
   readonly #timer: NodeJS.Timeout;
   /** Undefined for a single stream. */
   readonly #everyBytes: number | undefined;
-  readonly #realDir: string | undefined;
   #sinceLast = 0;
   #running: Promise<void> | undefined;
 
-  /**
-   * `everyBytes` only for segmented downloads; without it, the download is a single stream.
-   * `realDir`: the real folder the state file must be in (see storage/placement.ts).
-   */
-  constructor(job: CheckpointSubject, sink: FileSink, ms: number, everyBytes?: number, realDir?: string) {
+  /** `everyBytes` only for segmented downloads; without it, the download is a single stream. */
+  constructor(job: CheckpointSubject, sink: FileSink, ms: number, everyBytes?: number) {
     this.#job = job;
     this.#sink = sink;
     this.#everyBytes = everyBytes;
-    this.#realDir = realDir;
     this.#timer =
       everyBytes === undefined
         ? setTimeout(() => void this.#save(), ms)
@@ -57,7 +54,7 @@ export class Checkpointer {
         await this.#sink.sync();
       }
       this.#job.stateOnDisk = true;
-      await saveState(statePathFor(this.#sink.path), state, this.#realDir);
+      await saveState(statePathFor(this.#sink.path), state, this.#job.realDir);
     })()
       .catch(() => {})
       .finally(() => (this.#running = undefined));

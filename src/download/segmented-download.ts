@@ -30,7 +30,6 @@ export interface SegmentedReceive {
   headers: Record<string, string>;
   validator: Validator;
   options: { split: number; minSplitSize: number; checkpointMs: number; maxRedirects: number };
-  realDir: string | undefined;
   /** Whether the file's SHA-256 is computed as the ranges arrive. */
   hashed: boolean;
   signal: AbortSignal;
@@ -56,7 +55,6 @@ export async function receiveSegmented(
     sink,
     options.checkpointMs,
     (options.split * options.minSplitSize) / 2,
-    r.realDir,
   );
   const hasher = r.hashed ? new PrefixHasher(sink, table) : undefined;
   try {
@@ -145,7 +143,6 @@ export async function segmentedAttempt(
     headers: env.headers,
     validator: s.validator!,
     options: env.options,
-    realDir: s.realDir,
     hashed: env.hashed,
     signal: env.signal,
     first,

@@ -57,7 +57,7 @@ export async function receiveSingle(
 
   const hash = s.hash;
   s.streamState = true; // what the checkpoint below writes
-  const checkpoint = new Checkpointer(s, sink, env.checkpointMs, undefined, s.realDir);
+  const checkpoint = new Checkpointer(s, sink, env.checkpointMs);
   const received = await receiveStream({
     body: res.body as unknown as Body,
     sink,
