@@ -146,10 +146,12 @@ async function fetchRange(
   // another connection), and never past the range the response names.
   const rangeEnd = range.end + 1;
   const body = res.body;
+  const fail = (err: unknown) => body.destroy(err);
+  const resume = () => body.resume();
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+    await body.pipeTo((chunk) => {
       const room = Math.min(seg.end, rangeEnd) - seg.pos;
-      if (room <= 0) break;
+      if (room <= 0) return void body.destroy();
       if (chunk.length > room && seg.end > rangeEnd) {
         throw new BodyTooLongError(rangeEnd - range.start, f.url.href);
       }
@@ -159,9 +161,17 @@ async function fetchRange(
       const ok = f.sink.write(piece, seg.pos);
       seg.pos += piece.length;
       f.onBytes(piece.length);
-      if (seg.pos >= seg.end) break;
-      if (!ok) await f.sink.drained();
-    }
+      // The segment is done. When its tail was stolen, or the response runs on past it (the
+      // first response asks for the whole file), the rest is let go; a response that ends here
+      // ends by itself and keeps its connection.
+      if (seg.pos >= seg.end) {
+        if (seg.pos < rangeEnd) body.destroy();
+        return true;
+      }
+      if (ok) return true;
+      f.sink.drained().then(resume, fail);
+      return false;
+    });
   } catch (err) {
     body.destroy();
     throw f.client.bodyError(err, f.url);

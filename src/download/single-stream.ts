@@ -23,8 +23,6 @@ export interface StreamEnv {
   progress(n: number): void;
 }
 
-type Body = AsyncIterable<Buffer> & { destroy(): void };
-
 /**
  * Receives one response front to back into the part file, from `offset` (a resume) or from
  * zero. Resolves with the sink still open (flushed, for the commit), the size and the digest
@@ -59,7 +57,7 @@ export async function receiveSingle(
   s.streamState = true; // what the checkpoint below writes
   const checkpoint = new Checkpointer(s, sink, env.checkpointMs);
   const received = await receiveStream({
-    body: res.body as unknown as Body,
+    body: res.body,
     sink,
     from: offset,
     limit: s.limit,
@@ -122,7 +120,7 @@ export async function receiveSmall(
 ): Promise<{ size: number; digest: string | undefined }> {
   const hash = s.hash;
   const { chunks, received, failure } = await readSmallBody(
-    res.body as unknown as Body,
+    res.body,
     s.limit ?? total,
     hash,
     (at, n) => {

@@ -1,6 +1,7 @@
 import type { Hash } from 'node:crypto';
 import type { ParafetchError } from '../errors/index.js';
 import { BodyTooLongError } from '../errors/index.js';
+import type { ResponseBody } from '../transport/response-body.js';
 
 /** A small body held in memory. */
 export interface SmallBody {
@@ -15,7 +16,7 @@ export interface SmallBody {
  * fails with BODY_TOO_LONG.
  */
 export async function readSmallBody(
-  body: AsyncIterable<Buffer> & { destroy(): void },
+  body: ResponseBody,
   limit: number,
   hash: Hash | undefined,
   onChunk: (received: number, n: number) => void,
@@ -25,13 +26,13 @@ export async function readSmallBody(
   const chunks: Buffer[] = [];
   let received = 0;
   try {
-    for await (const chunk of body) {
+    await body.pipeTo((chunk) => {
       if (received + chunk.length > limit) throw new BodyTooLongError(limit, url);
       hash?.update(chunk);
       chunks.push(chunk);
       received += chunk.length;
       onChunk(received, chunk.length);
-    }
+    });
   } catch (err) {
     body.destroy();
     return { chunks, received, failure: asError(err) };

@@ -2,10 +2,11 @@ import type { Hash } from 'node:crypto';
 import type { ParafetchError } from '../errors/index.js';
 import { BodyTooLongError } from '../errors/index.js';
 import type { FileSink } from '../storage/file-sink.js';
+import type { ResponseBody } from '../transport/response-body.js';
 
 /** One body written front to back into a file, from a given offset. */
 export interface StreamReceive {
-  body: AsyncIterable<Buffer> & { destroy(): void };
+  body: ResponseBody;
   sink: FileSink;
   /** Offset of the body's first byte in the file. */
   from: number;
@@ -21,25 +22,30 @@ export interface StreamReceive {
 }
 
 /**
- * Writes the body at its offsets, waiting when the file falls behind. A chunk that would run
- * past `limit` is not written (nor hashed): the body fails with BODY_TOO_LONG. Resolves with
- * the position reached and the failure, if any (the body is destroyed then).
+ * Writes the body at its offsets as each chunk arrives, hashing it in the same pass, and pauses
+ * the connection while the file is behind. A chunk that would run past `limit` is not written
+ * (nor hashed): the body fails with BODY_TOO_LONG. Resolves with the position reached and the
+ * failure, if any (the body is destroyed then).
  */
 export async function receiveStream(r: StreamReceive): Promise<{ pos: number; failure?: ParafetchError }> {
-  const { sink, hash, limit } = r;
+  const { sink, hash, limit, body } = r;
   let pos = r.from;
+  const resume = () => body.resume();
+  const fail = (err: unknown) => body.destroy(err);
   try {
-    for await (const chunk of r.body) {
+    await body.pipeTo((chunk) => {
       if (limit !== undefined && pos + chunk.length > limit)
         throw new BodyTooLongError(limit - r.from, r.url);
       hash?.update(chunk);
       const ok = sink.write(chunk, pos);
       pos += chunk.length;
       r.onChunk(pos, chunk.length);
-      if (!ok) await sink.drained();
-    }
+      if (ok) return true;
+      sink.drained().then(resume, fail);
+      return false;
+    });
   } catch (err) {
-    r.body.destroy();
+    body.destroy();
     return { pos, failure: r.asError(err) };
   }
   return { pos };

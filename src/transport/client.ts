@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
 import { guardedFactory } from './connector.js';
 import { toTransportError, type TimeoutsMs } from './errors.js';
@@ -7,6 +6,8 @@ import { lowSpeed, type LowSpeedLimit } from './low-speed.js';
 import { OriginPools } from './origin-pools.js';
 import { resolveProxies, type ProxySettings } from './proxy-settings.js';
 import { proxyTunnelClient } from './proxy-tunnel.js';
+import type { ResponseBody } from './response-body.js';
+import { ResponseHandler, type ResponseHead } from './response-handler.js';
 
 export interface ClientOptions {
   /** Connections at once to one origin. */
@@ -26,8 +27,8 @@ export interface HttpResponse {
   url: URL;
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** The body as a Node stream; must be consumed or destroyed. */
-  body: Readable;
+  /** The body, delivered chunk by chunk; must be consumed, dumped or destroyed. */
+  body: ResponseBody;
 }
 
 export interface RequestInit {
@@ -88,20 +89,23 @@ export class HttpClient {
     this.#dispatcher = options.lowSpeed ? base.compose(lowSpeed(options.lowSpeed)) : base;
   }
 
-  /** One request, no redirects followed. Rejects with a ParafetchError. */
-  async request(url: URL, init: RequestInit): Promise<HttpResponse> {
-    try {
-      const res = await this.#dispatcher.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: 'GET',
-        headers: init.headers,
-        signal: init.signal,
-      });
-      return { url, status: res.statusCode, headers: res.headers, body: res.body };
-    } catch (err) {
-      throw toTransportError(err, url.href, this.#timeouts);
-    }
+  /**
+   * One request, no redirects followed: resolves at the final response head, with its body
+   * still arriving. Rejects with a ParafetchError.
+   */
+  request(url: URL, init: RequestInit): Promise<HttpResponse> {
+    const asError = (err: unknown) => toTransportError(err, url.href, this.#timeouts);
+    if (init.signal?.aborted) return Promise.reject(asError(init.signal.reason));
+    return new Promise((resolve, reject) => {
+      const onHead = ({ status, headers, body }: ResponseHead) => resolve({ url, status, headers, body });
+      const handler = new ResponseHandler(onHead, reject, asError, init.signal);
+      const options = { origin: url.origin, path: url.pathname + url.search, method: 'GET' as const };
+      try {
+        this.#dispatcher.dispatch({ ...options, headers: init.headers }, handler);
+      } catch (err) {
+        handler.onResponseError(undefined, err as Error);
+      }
+    });
   }
 
   /** Maps an error raised while reading a body. */

@@ -1,16 +1,18 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { TimeoutError } from '../errors/index.js';
 import { requestUrl } from './headers.js';
 
 type Handler = Dispatcher.DispatchHandler;
+type Controller = Dispatcher.DispatchController;
 
 /**
- * Wraps one request's handler (undici's handler interface, as `request()` makes it): from the
- * moment the request is written on a connection, its final response headers (a status of 200 or
- * more) must arrive within `ms`, or the request is aborted with HEADERS_TIMEOUT. undici's own
- * headers timeout is renewed by every byte read, so a server sending informational (1xx)
- * responses for ever, or one header line at a time, would otherwise hold the request for ever.
+ * Wraps one request's handler (undici 7's controller interface): from the moment the request is
+ * written on a connection, its final response headers (a status of 200 or more) must arrive
+ * within `ms`, or the request is aborted with HEADERS_TIMEOUT. undici's own headers timeout is
+ * renewed by every byte read, so a server sending informational (1xx) responses for ever, or one
+ * header line at a time, would otherwise hold the request for ever.
  */
 class HeadersDeadlineHandler implements Handler {
   readonly #inner: Handler;
@@ -24,42 +26,45 @@ class HeadersDeadlineHandler implements Handler {
     this.#url = url;
   }
 
-  onConnect(abort: (err?: Error) => void, context?: unknown): void {
+  onRequestStart(controller: Controller, context: unknown): void {
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => abort(new TimeoutError('headers', this.#ms, this.#url)), this.#ms).unref();
-    (this.#inner.onConnect as (abort: (err?: Error) => void, context?: unknown) => void)?.(abort, context);
+    const expire = () => controller.abort(new TimeoutError('headers', this.#ms, this.#url));
+    this.#timer = setTimeout(expire, this.#ms).unref();
+    this.#inner.onRequestStart?.(controller, context);
   }
 
-  onResponseStarted(): void {
-    this.#inner.onResponseStarted?.();
-  }
-
-  onHeaders(statusCode: number, headers: Buffer[], resume: () => void, statusText: string): boolean {
-    if (statusCode >= 200) clearTimeout(this.#timer);
-    return this.#inner.onHeaders?.(statusCode, headers, resume, statusText) ?? true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    return this.#inner.onData?.(chunk) ?? true;
-  }
-
-  onComplete(trailers: string[] | null): void {
+  onRequestUpgrade(
+    controller: Controller,
+    status: number,
+    headers: IncomingHttpHeaders,
+    socket: Duplex,
+  ): void {
     clearTimeout(this.#timer);
-    this.#inner.onComplete?.(trailers);
+    this.#inner.onRequestUpgrade?.(controller, status, headers, socket);
   }
 
-  onError(err: Error): void {
+  onResponseStart(
+    controller: Controller,
+    status: number,
+    headers: IncomingHttpHeaders,
+    message?: string,
+  ): void {
+    if (status >= 200) clearTimeout(this.#timer);
+    this.#inner.onResponseStart?.(controller, status, headers, message);
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    this.#inner.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Controller, trailers: IncomingHttpHeaders): void {
     clearTimeout(this.#timer);
-    this.#inner.onError?.(err);
+    this.#inner.onResponseEnd?.(controller, trailers);
   }
 
-  onUpgrade(statusCode: number, headers: Buffer[] | string[] | null, socket: Duplex): void {
+  onResponseError(controller: Controller, err: Error): void {
     clearTimeout(this.#timer);
-    this.#inner.onUpgrade?.(statusCode, headers, socket);
-  }
-
-  onBodySent(chunkSize: number, totalBytesSent: number): void {
-    this.#inner.onBodySent?.(chunkSize, totalBytesSent);
+    this.#inner.onResponseError?.(controller, err);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { LowSpeedError } from '../errors/index.js';
@@ -10,22 +11,22 @@ export interface LowSpeedLimit {
 }
 
 type Handler = Dispatcher.DispatchHandler;
+type Controller = Dispatcher.DispatchController;
 
 /**
- * Wraps one request's handler (undici's handler interface, as `request()` makes it): counts the
- * body's bytes and, at the end of every window of `seconds` after the response headers, aborts
- * the request with a LowSpeedError when fewer than `bytesPerSecond * seconds` arrived. A window
- * in which our own reader held the body back (backpressure: a slow disk) is not judged. Costs an
- * addition per chunk and one timer per request.
+ * Wraps one request's handler (undici 7's controller interface): counts the body's bytes and,
+ * at the end of every window of `seconds` after the response headers, aborts the request with a
+ * LowSpeedError when fewer than `bytesPerSecond * seconds` arrived. A window in which our own
+ * reader held the body back (the controller paused: backpressure from a slow disk) is not
+ * judged. Costs an addition per chunk and one timer per request.
  */
 class LowSpeedHandler implements Handler {
   readonly #inner: Handler;
   readonly #limit: LowSpeedLimit;
   readonly #url: string;
-  #abort: ((err?: Error) => void) | undefined;
+  #controller: Controller | undefined;
   #timer: NodeJS.Timeout | undefined;
   #bytes = 0;
-  #paused = false;
   #pausedInWindow = false;
 
   constructor(inner: Handler, limit: LowSpeedLimit, url: string) {
@@ -34,57 +35,49 @@ class LowSpeedHandler implements Handler {
     this.#url = url;
   }
 
-  onConnect(abort: (err?: Error) => void, context?: unknown): void {
-    this.#abort = abort;
-    (this.#inner.onConnect as (abort: (err?: Error) => void, context?: unknown) => void)?.(abort, context);
+  onRequestStart(controller: Controller, context: unknown): void {
+    this.#controller = controller;
+    this.#inner.onRequestStart?.(controller, context);
   }
 
-  onResponseStarted(): void {
-    this.#inner.onResponseStarted?.();
+  onRequestUpgrade(
+    controller: Controller,
+    status: number,
+    headers: IncomingHttpHeaders,
+    socket: Duplex,
+  ): void {
+    this.#stop();
+    this.#inner.onRequestUpgrade?.(controller, status, headers, socket);
   }
 
-  onHeaders(statusCode: number, headers: Buffer[], resume: () => void, statusText: string): boolean {
-    if (this.#timer === undefined && statusCode >= 200) {
+  onResponseStart(
+    controller: Controller,
+    status: number,
+    headers: IncomingHttpHeaders,
+    message?: string,
+  ): void {
+    this.#controller = controller;
+    if (this.#timer === undefined && status >= 200) {
       this.#timer = setInterval(this.#check, this.#limit.seconds * 1000).unref();
     }
-    const onResume = () => {
-      this.#paused = false;
-      resume();
-    };
-    const more = this.#inner.onHeaders?.(statusCode, headers, onResume, statusText) ?? true;
-    if (more === false) this.#pause();
-    return more;
+    this.#inner.onResponseStart?.(controller, status, headers, message);
+    if (controller.paused) this.#pausedInWindow = true;
   }
 
-  onData(chunk: Buffer): boolean {
+  onResponseData(controller: Controller, chunk: Buffer): void {
     this.#bytes += chunk.length;
-    const more = this.#inner.onData?.(chunk) ?? true;
-    if (more === false) this.#pause();
-    return more;
+    this.#inner.onResponseData?.(controller, chunk);
+    if (controller.paused) this.#pausedInWindow = true;
   }
 
-  onComplete(trailers: string[] | null): void {
+  onResponseEnd(controller: Controller, trailers: IncomingHttpHeaders): void {
     this.#stop();
-    this.#inner.onComplete?.(trailers);
+    this.#inner.onResponseEnd?.(controller, trailers);
   }
 
-  onError(err: Error): void {
+  onResponseError(controller: Controller, err: Error): void {
     this.#stop();
-    this.#inner.onError?.(err);
-  }
-
-  onUpgrade(statusCode: number, headers: Buffer[] | string[] | null, socket: Duplex): void {
-    this.#stop();
-    this.#inner.onUpgrade?.(statusCode, headers, socket);
-  }
-
-  onBodySent(chunkSize: number, totalBytesSent: number): void {
-    this.#inner.onBodySent?.(chunkSize, totalBytesSent);
-  }
-
-  #pause(): void {
-    this.#paused = true;
-    this.#pausedInWindow = true;
+    this.#inner.onResponseError?.(controller, err);
   }
 
   #stop(): void {
@@ -96,10 +89,11 @@ class LowSpeedHandler implements Handler {
     const judged = !this.#pausedInWindow;
     const slow = this.#bytes < bytesPerSecond * seconds;
     this.#bytes = 0;
-    this.#pausedInWindow = this.#paused;
+    // A window that starts paused is not judged either.
+    this.#pausedInWindow = this.#controller?.paused === true;
     if (judged && slow) {
       this.#stop();
-      this.#abort?.(new LowSpeedError(bytesPerSecond, seconds, this.#url));
+      this.#controller?.abort(new LowSpeedError(bytesPerSecond, seconds, this.#url));
     }
   };
 }
