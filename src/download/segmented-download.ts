@@ -8,7 +8,7 @@ import { Checkpointer, type CheckpointSubject } from './checkpointer.js';
 import { PrefixHasher } from './prefix-hash.js';
 import type { SpareConnections } from './job-context.js';
 import type { Validator } from './response.js';
-import { fetchSegments, type MoreConnections } from './segmented.js';
+import { fetchSegments, type MoreConnections, type RangeSink } from './segmented.js';
 import { rangesEnd, type SegmentTable, type StealPolicy } from './segments.js';
 
 /** Ranges smaller than twice this are not split again by work stealing. */
@@ -71,7 +71,8 @@ export async function receiveSegmented(
       headers: r.headers,
       validator: r.validator,
       table,
-      sink,
+      // Bytes that continue the hashed prefix are hashed on their way to the file.
+      sink: hasher ? hashedOnTheWay(sink, hasher) : sink,
       connections: r.connections,
       cap: r.cap,
       ...(r.more ? { more: r.more } : {}),
@@ -190,5 +191,16 @@ function borrowing(spare: SpareConnections, origin: string): MoreConnections {
     giveBack: () => spare.giveBack(origin, 1),
     wanted: () => spare.wanted(),
     onSpare: (listener) => spare.onSpare(listener),
+  };
+}
+
+/** `sink`, with each chunk shown to `hasher` before it is queued. */
+function hashedOnTheWay(sink: FileSink, hasher: PrefixHasher): RangeSink {
+  return {
+    write: (chunk, pos) => {
+      hasher.wrote(chunk, pos);
+      return sink.write(chunk, pos);
+    },
+    drained: () => sink.drained(),
   };
 }

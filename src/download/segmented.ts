@@ -32,7 +32,7 @@ export interface SegmentedFetch {
   /** The version being fetched; every range request carries it as If-Range. */
   validator: Validator;
   table: SegmentTable;
-  sink: FileSink;
+  sink: RangeSink;
   /** Connections to open for this file at the start (those beyond the first borrowed from `more`, if given). */
   connections: number;
   /** The most connections this file may have at once (default: `connections`). */
@@ -47,6 +47,9 @@ export interface SegmentedFetch {
   retryDelay(failures: number, error: ParafetchError): number | undefined;
   onBytes(n: number): void;
 }
+
+/** Where the ranges' bytes go: a FileSink, or one that looks at each chunk on its way there. */
+export type RangeSink = Pick<FileSink, 'write' | 'drained'>;
 
 /** The run's idle connections, as one file's download borrows them (see SpareConnections). */
 export interface MoreConnections {
