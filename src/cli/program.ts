@@ -164,7 +164,7 @@ export function createProgram(): Command {
     .addOption(
       valued(
         '-x, --split <N>',
-        'connections per file at most, taken from those -j leaves idle (auto: up to 8; 1: never split)',
+        'connections per file at most, taken from those -j leaves idle (auto: up to 16; 1: never split)',
         split(LIMITS.split),
         DEFAULTS.split,
       ),

@@ -4,7 +4,7 @@
 export type SplitSetting = number | 'auto';
 
 /** The most connections one file gets when `split` is automatic. */
-export const AUTO_SPLIT_MAX = 8;
+export const AUTO_SPLIT_MAX = 16;
 
 /** Waves of pieces in a split download that is hashed: the part complete from the start grows all along. */
 export const HASH_WAVES = 4;

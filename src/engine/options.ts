@@ -79,7 +79,7 @@ export interface DownloadOptions {
   /**
    * Connections per file at most: a large file from a server with range support is fetched as
    * parallel ranges over connections the run leaves idle (never more than `concurrency` in all).
-   * `'auto'` (default) allows up to 8; 1 never splits.
+   * `'auto'` (default) allows up to 16; 1 never splits.
    */
   split?: SplitSetting;
   /** Smallest range worth its own connection, in bytes; a file is split only above twice this (default 1 MiB). */
