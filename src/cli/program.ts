@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { INPUT_FORMATS, type InputFormat } from '../inputs/index.js';
 import { VERSION } from '../index.js';
 import { DEFAULTS, LIMITS } from '../engine/options.js';
-import { header, integer, proxy, rate, seconds, size } from './values.js';
+import { header, integer, proxy, rate, seconds, size, split } from './values.js';
 
 /** The options as commander leaves them, after the value parsers ran. */
 export interface ParsedFlags {
@@ -13,7 +13,7 @@ export interface ParsedFlags {
   out?: string;
   concurrency: number;
   perHost?: number;
-  split: number;
+  split: number | 'auto';
   minSplitSize: number;
   retries: number;
   timeout: number;
@@ -164,8 +164,8 @@ export function createProgram(): Command {
     .addOption(
       valued(
         '-x, --split <N>',
-        'connections per file, for large files on servers that allow it',
-        integer(1, LIMITS.split),
+        'connections per file at most, taken from those -j leaves idle (auto: up to 16; 1: never split)',
+        split(LIMITS.split),
         DEFAULTS.split,
       ),
     )

@@ -18,6 +18,19 @@ export function integer(min: number, max = 1_000_000): (text: string) => number 
   };
 }
 
+/** `-x`: 'auto', or a number of connections per file from 1 to `max`. */
+export function split(max: number): (text: string) => number | 'auto' {
+  const count = integer(1, max);
+  return (text) => {
+    if (text.trim() === 'auto') return 'auto';
+    try {
+      return count(text);
+    } catch {
+      throw new InvalidArgumentError(`Expected 'auto' or an integer from 1 to ${max}.`);
+    }
+  };
+}
+
 /** A duration in seconds, fractions allowed (`--timeout 2.5`), as whole milliseconds, at least 1. */
 export function seconds(text: string): number {
   const value = /^\d+(\.\d+)?$|^\.\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;

@@ -5,13 +5,15 @@ import type { HttpClient } from '../transport/client.js';
 import type { DestinationClaims } from './claims.js';
 import type { ChooserOptions } from './destination.js';
 import type { DownloadJob } from './job.js';
+import type { SplitSetting } from './split-plan.js';
 
 /** What a job reads of the run's options. */
 export interface JobOptions extends ChooserOptions {
   userAgent: string;
   headers: Record<string, string>;
   maxRedirects: number;
-  split: number;
+  /** Connections per file at most, or 'auto' (see split-plan.ts). */
+  split: SplitSetting;
   checkpointMs: number;
   /** Whether every file's SHA-256 is computed. */
   hash: boolean;
@@ -31,4 +33,24 @@ export interface JobContext {
   syncWrites: SyncWriteGate;
   /** Delay before the n-th retry of one segment after `error`, or undefined to give up. */
   retryDelay(failures: number, error: ParafetchError): number | undefined;
+  /** The run's idle connections a split download may borrow (none when absent). */
+  connections?: SpareConnections;
+}
+
+/**
+ * Connections the run has but does not use: fewer downloads run than it may have at once. A
+ * split download borrows them for more ranges of its file and gives each back when done, or
+ * sooner, at the end of a range, once the run wants it for a download waiting to start.
+ * A borrowed connection counts against the run's limit and its origin's, like a download.
+ */
+export interface SpareConnections {
+  /** How many a download from `origin` could borrow now. */
+  spare(origin: string): number;
+  /** Borrows up to `n`; returns how many were lent (each must be given back once). */
+  borrow(origin: string, n: number): number;
+  giveBack(origin: string, n: number): void;
+  /** Whether a download waits for a connection, so borrowed ones should come back. */
+  wanted(): boolean;
+  /** Calls `listener` whenever connections may have become spare; returns what unsubscribes it. */
+  onSpare(listener: () => void): () => void;
 }

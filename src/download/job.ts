@@ -14,15 +14,13 @@ import { segmentedAttempt, stealPolicy } from './segmented-download.js';
 import { receiveSingle, receiveSmall, type StreamEnv } from './single-stream.js';
 import { checkItemFields } from './rules.js';
 import { SegmentTable, planSegments } from './segments.js';
+import { planSplit, resumePieces, splitCap } from './split-plan.js';
 import type { HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
 import type { DownloadItem, DownloadResult, ResultStatus } from './item.js';
 import { ifRangeValue } from './response.js';
 
 export type { JobContext, JobOptions } from './job-context.js';
-
-/** Waves of pieces in a split download that is hashed (see #pieceCount). */
-const HASH_WAVES = 4;
 
 /** Bodies up to this size are received in memory and written in one burst. */
 const SMALL_BODY = 256 * 1024;
@@ -43,6 +41,8 @@ export class DownloadJob {
   /** When the last progress event of this job went out (kept by the engine). */
   progressAt = 0;
   #urls: URL[] = [];
+  /** The origin of the current attempt's URL: what connections are borrowed for. */
+  #origin = '';
   readonly #dest: DestinationChooser;
 
   constructor(index: number, item: DownloadItem, ctx: JobContext) {
@@ -50,7 +50,7 @@ export class DownloadJob {
     this.item = item;
     this.#ctx = ctx;
     this.#s = new DownloadState(item.url);
-    this.#dest = new DestinationChooser(ctx, item, this.#s, this.#pieceCount());
+    this.#dest = new DestinationChooser(ctx, item, this.#s, resumePieces(ctx.options.split, this.#wantsHash));
   }
 
   get url(): string {
@@ -90,6 +90,7 @@ export class DownloadJob {
   async attempt(signal: AbortSignal): Promise<DownloadResult> {
     this.attempts++;
     const url = attemptUrl(this.#urls, this.attempts);
+    this.#origin = url.origin;
     return this.#request(url, signal);
   }
 
@@ -113,7 +114,7 @@ export class DownloadJob {
     if (resumeFrom > 0) {
       headers.range = `bytes=${resumeFrom}-${s.total === undefined ? '' : s.total - 1}`;
       headers['if-range'] = ifRange!;
-    } else if (options.split > 1 && !s.noSplit) {
+    } else if (splitCap(options.split) > 1 && !s.noSplit) {
       // Asking for the whole file as a range tells at once whether ranges work, and the size.
       headers.range = 'bytes=0-';
     }
@@ -157,26 +158,26 @@ export class DownloadJob {
         return this.#request(url, signal);
       }
     }
-    const { split, minSplitSize } = options;
-    const size = s.total;
-    if (res.status === 206 && offset === 0 && split > 1 && size !== undefined && size >= 2 * minSplitSize) {
-      if (ifRangeValue(s.validator)) {
-        const pieces = planSegments([[0, size]], this.#pieceCount(), minSplitSize);
-        s.table = new SegmentTable(size, [], pieces, stealPolicy(minSplitSize));
-        return this.#segmented(res.url, res.requestHeaders, signal, res, early);
-      }
+    const plan = planSplit({
+      size: s.total,
+      ranged: res.status === 206 && offset === 0 && ifRangeValue(s.validator) !== undefined,
+      cap: splitCap(options.split),
+      minSplitSize: options.minSplitSize,
+      spare: this.#spare(),
+      hashed: this.#wantsHash,
+    });
+    if (plan.segmented) {
+      const size = s.total!;
+      const pieces = planSegments([[0, size]], plan.pieces, options.minSplitSize);
+      s.table = new SegmentTable(size, [], pieces, stealPolicy(options.minSplitSize));
+      return this.#segmented(res.url, res.requestHeaders, signal, res, early, plan.connections);
     }
     return this.#receive(res, url, offset, early);
   }
 
-  /**
-   * How many pieces a split download is cut into. When the file is hashed, four waves of
-   * `split` pieces in file order, so the part complete from the start grows all along and is
-   * hashed as it does (see PrefixHasher); a connection moving to its next piece costs a request.
-   */
-  #pieceCount(): number {
-    const { split } = this.#ctx.options;
-    return split > 1 && this.#wantsHash ? split * HASH_WAVES : split;
+  /** Connections idle in the run that this download could borrow now. */
+  #spare(): number {
+    return this.#ctx.connections?.spare(this.#origin) ?? 0;
   }
 
   /** Whether a small body is written in one burst of direct calls (never synced: not when durable). */
@@ -196,14 +197,20 @@ export class DownloadJob {
     signal: AbortSignal,
     first?: HttpResponse,
     early?: Promise<FileSink>,
+    connections?: number,
   ): Promise<DownloadResult> {
     const { options, client, retryDelay } = this.#ctx;
     const s = this.#s;
+    const cap = Math.max(1, splitCap(options.split));
     const { sink, digest } = await segmentedAttempt(s, {
       client,
       url,
       headers,
       options,
+      connections: connections ?? Math.min(cap, 1 + this.#spare()),
+      cap,
+      spare: this.#ctx.connections,
+      origin: this.#origin,
       hashed: this.#wantsHash,
       signal,
       first,

@@ -9,8 +9,9 @@ const STEP = 8 * 1024 * 1024;
 
 /**
  * SHA-256 of a segmented download, computed while it runs: SHA-256 takes its input in order,
- * so this follows the part of the file that is complete from the start, reading it back
- * (from the page cache, through the file's own descriptor) once written. Segments are planned in waves in file order, so that
+ * so this follows the part of the file that is complete from the start: a chunk that continues
+ * it is hashed as it is written (`wrote`), and what other connections wrote ahead is read back
+ * (from the page cache, through the file's own descriptor) once the prefix reaches it. Segments are planned in waves in file order, so that
  * part grows all along and little is left to hash when the last range arrives.
  */
 export class PrefixHasher {
@@ -41,6 +42,16 @@ export class PrefixHasher {
         this.#error = err;
       })
       .finally(() => (this.#running = undefined));
+  }
+
+  /**
+   * A chunk queued for `pos`: when it continues the bytes hashed so far (and no pass reading the
+   * file back runs), it is hashed now, so bytes that arrive in order are never read back.
+   */
+  wrote(chunk: Buffer, pos: number): void {
+    if (pos !== this.#hashed || this.#running || this.#error !== undefined) return;
+    this.#hash.update(chunk);
+    this.#hashed += chunk.length;
   }
 
   /** After every range is written: hashes the rest and returns the digest. */

@@ -6,8 +6,9 @@ import type { DownloadState } from './download-state.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { Checkpointer, type CheckpointSubject } from './checkpointer.js';
 import { PrefixHasher } from './prefix-hash.js';
+import type { SpareConnections } from './job-context.js';
 import type { Validator } from './response.js';
-import { fetchSegments } from './segmented.js';
+import { fetchSegments, type MoreConnections, type RangeSink } from './segmented.js';
 import { rangesEnd, type SegmentTable, type StealPolicy } from './segments.js';
 
 /** Ranges smaller than twice this are not split again by work stealing. */
@@ -29,7 +30,13 @@ export interface SegmentedReceive {
   url: URL;
   headers: Record<string, string>;
   validator: Validator;
-  options: { split: number; minSplitSize: number; checkpointMs: number; maxRedirects: number };
+  options: { minSplitSize: number; checkpointMs: number; maxRedirects: number };
+  /** Connections to start with, the first included (those beyond it borrowed from `more`). */
+  connections: number;
+  /** The most connections the file may have at once. */
+  cap: number;
+  /** The run's idle connections, borrowed while the file downloads. */
+  more: MoreConnections | undefined;
   /** Whether the file's SHA-256 is computed as the ranges arrive. */
   hashed: boolean;
   signal: AbortSignal;
@@ -54,7 +61,7 @@ export async function receiveSegmented(
     r.subject,
     sink,
     options.checkpointMs,
-    (options.split * options.minSplitSize) / 2,
+    (r.cap * options.minSplitSize) / 2,
   );
   const hasher = r.hashed ? new PrefixHasher(sink, table) : undefined;
   try {
@@ -64,8 +71,11 @@ export async function receiveSegmented(
       headers: r.headers,
       validator: r.validator,
       table,
-      sink,
-      connections: options.split,
+      // Bytes that continue the hashed prefix are hashed on their way to the file.
+      sink: hasher ? hashedOnTheWay(sink, hasher) : sink,
+      connections: r.connections,
+      cap: r.cap,
+      ...(r.more ? { more: r.more } : {}),
       maxRedirects: options.maxRedirects,
       signal: r.signal,
       ...(r.first ? { first: { response: r.first, segment: table.take()! } } : {}),
@@ -101,6 +111,13 @@ export interface SegmentedEnv {
   url: URL;
   headers: Record<string, string>;
   options: SegmentedReceive['options'];
+  /** Connections to start with, the first included. */
+  connections: number;
+  /** The most connections the file may have at once. */
+  cap: number;
+  /** The run's idle connections, and the origin they are borrowed for. */
+  spare: SpareConnections | undefined;
+  origin: string;
   hashed: boolean;
   signal: AbortSignal;
   first: HttpResponse | undefined;
@@ -143,6 +160,9 @@ export async function segmentedAttempt(
     headers: env.headers,
     validator: s.validator!,
     options: env.options,
+    connections: env.connections,
+    cap: env.cap,
+    more: env.spare && borrowing(env.spare, env.origin),
     hashed: env.hashed,
     signal: env.signal,
     first,
@@ -162,4 +182,25 @@ export async function segmentedAttempt(
     throw outcome.failure;
   }
   return { sink, digest: outcome.digest };
+}
+
+/** One file's view of the run's idle connections: borrowed one at a time, for its origin. */
+function borrowing(spare: SpareConnections, origin: string): MoreConnections {
+  return {
+    borrow: () => spare.borrow(origin, 1) === 1,
+    giveBack: () => spare.giveBack(origin, 1),
+    wanted: () => spare.wanted(),
+    onSpare: (listener) => spare.onSpare(listener),
+  };
+}
+
+/** `sink`, with each chunk shown to `hasher` before it is queued. */
+function hashedOnTheWay(sink: FileSink, hasher: PrefixHasher): RangeSink {
+  return {
+    write: (chunk, pos) => {
+      hasher.wrote(chunk, pos);
+      return sink.write(chunk, pos);
+    },
+    drained: () => sink.drained(),
+  };
 }

@@ -32,9 +32,13 @@ export interface SegmentedFetch {
   /** The version being fetched; every range request carries it as If-Range. */
   validator: Validator;
   table: SegmentTable;
-  sink: FileSink;
-  /** Connections to open for this file. */
+  sink: RangeSink;
+  /** Connections to open for this file at the start (those beyond the first borrowed from `more`, if given). */
   connections: number;
+  /** The most connections this file may have at once (default: `connections`). */
+  cap?: number;
+  /** Where further connections come from while the file downloads, and go back to. */
+  more?: MoreConnections;
   maxRedirects: number;
   signal: AbortSignal;
   /** A response already streaming the first segment (from `bytes=0-`), if any. */
@@ -42,6 +46,20 @@ export interface SegmentedFetch {
   /** Delay before a segment's n-th retry, or undefined to give up. */
   retryDelay(failures: number, error: ParafetchError): number | undefined;
   onBytes(n: number): void;
+}
+
+/** Where the ranges' bytes go: a FileSink, or one that looks at each chunk on its way there. */
+export type RangeSink = Pick<FileSink, 'write' | 'drained'>;
+
+/** The run's idle connections, as one file's download borrows them (see SpareConnections). */
+export interface MoreConnections {
+  /** Borrows one; false when none is spare. */
+  borrow(): boolean;
+  giveBack(): void;
+  /** Whether the run wants borrowed connections back (a download waits to start). */
+  wanted(): boolean;
+  /** Calls `listener` when connections may have become spare; returns what unsubscribes it. */
+  onSpare(listener: () => void): () => void;
 }
 
 /**
@@ -55,10 +73,22 @@ export async function fetchSegments(f: SegmentedFetch): Promise<void> {
   const onAbort = () => stop.abort(f.signal.reason);
   f.signal.addEventListener('abort', onAbort, { once: true });
   let fatal: ParafetchError | undefined;
-  const worker = async (first?: SegmentedFetch['first']) => {
+  const cap = Math.max(f.connections, f.cap ?? f.connections);
+  // Connections beyond the first are borrowed from the run. They are all alike: whichever ends
+  // first gives one back, so the download holds as many as it has connections working.
+  let lent = 0;
+  let active = 0;
+  const ended = () => {
+    active--;
+    if (lent > 0) {
+      lent--;
+      f.more!.giveBack();
+    }
+  };
+  const worker = async (first?: SegmentedFetch['first'], taken?: Segment) => {
     let failures = 0;
     let response = first?.response;
-    let segment = first?.segment ?? f.table.take();
+    let segment = first?.segment ?? taken ?? f.table.take();
     while (segment && !stop.signal.aborted) {
       const claim = segment.claim;
       let error: ParafetchError | undefined;
@@ -83,14 +113,52 @@ export async function fetchSegments(f: SegmentedFetch): Promise<void> {
         }
         await sleep(delay, undefined, { signal: stop.signal }).catch(() => {});
       }
+      // A download waits to start: a borrowed connection goes back at the end of its range.
+      if (lent > 0 && f.more!.wanted()) return;
       segment = stop.signal.aborted ? undefined : f.table.take();
     }
   };
+  const workers: Promise<void>[] = [];
+  const start = (first?: SegmentedFetch['first'], taken?: Segment) => {
+    active++;
+    workers.push(worker(first, taken).finally(ended));
+  };
+  // Connections that became idle in the run join while ranges are left to take over.
+  let growing = false;
+  let unsubscribe = () => {};
+  const grow = () => {
+    if (growing) return;
+    growing = true;
+    try {
+      while (active < cap && !stop.signal.aborted && f.more!.borrow()) {
+        const taken = f.table.take();
+        if (!taken) {
+          // Nothing left worth another connection (ranges only shrink): stop asking.
+          f.more!.giveBack();
+          unsubscribe();
+          return;
+        }
+        lent++;
+        start(undefined, taken);
+      }
+    } finally {
+      growing = false;
+    }
+  };
   try {
-    const workers = [worker(f.first)];
-    for (let i = 1; i < f.connections; i++) workers.push(worker());
-    await Promise.all(workers);
+    start(f.first);
+    for (let i = 1; i < f.connections && (!f.more || f.more.borrow()); i++) {
+      if (f.more) lent++;
+      start();
+    }
+    if (f.more && cap > active) {
+      unsubscribe = f.more.onSpare(grow);
+      grow();
+    }
+    // Workers started while others run are awaited too.
+    for (let i = 0; i < workers.length; i++) await workers[i];
   } finally {
+    unsubscribe();
     f.signal.removeEventListener('abort', onAbort);
   }
   if (fatal) throw fatal;

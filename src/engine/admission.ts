@@ -10,6 +10,8 @@ export interface Admissible {
 
 export interface AdmissionOptions<E> {
   concurrency: number;
+  /** Connections held apart from running items (lent to split downloads); counted against `concurrency`. */
+  lent?: () => number;
   gate: HostGate;
   /** Runs one admitted item; it counts as running until this settles (it must not reject). */
   run(item: E): Promise<void>;
@@ -41,7 +43,7 @@ export class Admission<E extends Admissible> {
   /** Starts every waiting item that may start now. */
   admit(now: number): void {
     const { gate, concurrency } = this.#o;
-    while (this.#running.size < concurrency && this.backlog.ready) {
+    while (this.#running.size + (this.#o.lent?.() ?? 0) < concurrency && this.backlog.ready) {
       const item = this.backlog.take((e) => gate.canStart(e.host, now));
       if (!item) {
         this.#lookAgainAt(gate.nextOpening(now), now);

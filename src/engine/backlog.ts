@@ -36,6 +36,11 @@ export class Backlog<T> {
     this.#waiting.set(item, timer);
   }
 
+  /** Whether some ready item is one that `may` lets start. */
+  some(may: (item: T) => boolean): boolean {
+    return this.#ready.some(may);
+  }
+
   /** Takes out the first ready item that `may` lets start; undefined when none may. */
   take(may: (item: T) => boolean): T | undefined {
     const i = this.#ready.findIndex(may);

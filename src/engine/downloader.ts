@@ -8,6 +8,7 @@ import { SyncWriteGate } from '../storage/small-file.js';
 import { HttpClient } from '../transport/client.js';
 import { afterFailure, type AttemptHistory } from './after-failure.js';
 import { Admission } from './admission.js';
+import { ConnectionLender } from './connection-lender.js';
 import { asItemError, checkFolder } from './error-kind.js';
 import type { DownloaderEvents, RunStats, RunSummary } from './events.js';
 import { HostGate, hostKey } from './host-gate.js';
@@ -67,6 +68,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   /** Why no item can be written (the download folder cannot be used), found before any request. */
   #root: Promise<ParafetchError | undefined> | undefined;
   readonly #admission: Admission<Entry>;
+  readonly #lender: ConnectionLender;
   #inputDone = false;
   #inputError: unknown;
   #nextIndex = 0;
@@ -79,8 +81,16 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     this.#source = items;
     const { baseMs, maxMs, factor } = this.options.backoff;
     this.#gate = new HostGate(this.options.perHost, { baseMs, maxMs, factor });
+    this.#lender = new ConnectionLender({
+      concurrency: this.options.concurrency,
+      gate: this.#gate,
+      running: () => this.#admission.running,
+      waiting: (may) => this.#admission.backlog.some((e) => may(e.host)),
+      changed: () => this.#pump(),
+    });
     this.#admission = new Admission<Entry>({
       concurrency: this.options.concurrency,
+      lent: () => this.#lender.lent,
       gate: this.#gate,
       run: (entry) => this.#drive(entry).catch((err: unknown) => this.#failUnexpectedly(entry, err)),
       changed: () => this.#pump(),
@@ -152,6 +162,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
         claims: new DestinationClaims(),
         progress: (job, n) => this.#progress(job, n),
         syncWrites: new SyncWriteGate(),
+        connections: this.#lender,
         retryDelay: (failures, error) => {
           const d = decideRetry(
             { attempt: failures, error, now: Date.now(), random: Math.random() },
@@ -230,7 +241,10 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     const signal = this.#controller.signal;
     const { backlog } = this.#admission;
     const backedUp = this.#results !== undefined && this.#results.size > this.#lookahead;
-    if (!signal.aborted && !backedUp) this.#admission.admit(Date.now());
+    if (!signal.aborted && !backedUp) {
+      this.#admission.admit(Date.now());
+      this.#lender.offer();
+    }
     if ((signal.aborted || backlog.ready < this.#lookahead) && this.#wakeReader) {
       const wake = this.#wakeReader;
       this.#wakeReader = undefined;

@@ -60,6 +60,13 @@ export class HostGate {
     return next;
   }
 
+  /** How many more items of `host` may start now (0 while it is paused). */
+  room(host: string, now: number): number {
+    const o = this.#origins.get(host);
+    if (!o) return this.#limit;
+    return o.pausedUntil > now ? 0 : Math.max(0, o.allowed - o.active);
+  }
+
   /** How many items of `host` may download at once now. */
   allowed(host: string): number {
     return this.#origins.get(host)?.allowed ?? this.#limit;

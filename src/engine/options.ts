@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { InvalidOptionError } from '../errors/index.js';
 import { HEADER_VALUE_FORBIDDEN, normalizeHeaders } from '../download/rules.js';
+import type { SplitSetting } from '../download/split-plan.js';
 import { resolveProxies, type ProxySettings } from '../transport/proxy-settings.js';
 
 /** What to do when the destination file already exists. */
@@ -75,8 +76,12 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Least time between two `progress` events of one item, in ms (default 250). */
   progressIntervalMs?: number;
-  /** Connections per file: a large file from a server with range support is fetched as parallel ranges (default 1). */
-  split?: number;
+  /**
+   * Connections per file at most: a large file from a server with range support is fetched as
+   * parallel ranges over connections the run leaves idle (never more than `concurrency` in all).
+   * `'auto'` (default) allows up to 16; 1 never splits.
+   */
+  split?: SplitSetting;
   /** Smallest range worth its own connection, in bytes; a file is split only above twice this (default 1 MiB). */
   minSplitSize?: number;
   /** How often a long download records its progress for a resume after a crash, in ms (default 1000). */
@@ -106,7 +111,7 @@ export interface NormalizedOptions {
   durable: boolean;
   signal: AbortSignal | undefined;
   progressIntervalMs: number;
-  split: number;
+  split: SplitSetting;
   minSplitSize: number;
   checkpointMs: number;
 }
@@ -175,12 +180,21 @@ function plainObject(key: string, value: unknown, allowed: readonly string[]): R
   return value as Record<string, unknown>;
 }
 
+/** `split`: 'auto', or a number of connections per file from 1 (never split) to LIMITS.split. */
+function splitSetting(value: unknown): SplitSetting {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > LIMITS.split) {
+    throw new InvalidOptionError('split', `'auto' or an integer from 1 to ${LIMITS.split}`, value);
+  }
+  return value;
+}
+
 /** The defaults and upper bounds of the options a command line also sets: one source for both. */
 export const DEFAULTS = {
   concurrency: 16,
   retries: 5,
   maxRedirects: 10,
-  split: 1,
+  split: 'auto' as SplitSetting,
   minSplitSize: 1024 * 1024,
   timeouts: { connect: 30_000, headers: 60_000, stall: 60_000 },
   lowSpeed: { bytesPerSecond: 1024, seconds: 60 },
@@ -284,7 +298,7 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     durable: boolean('durable', o.durable, false),
     signal,
     progressIntervalMs: integer('progressIntervalMs', o.progressIntervalMs, 0, 250),
-    split: integer('split', o.split, 1, DEFAULTS.split, LIMITS.split),
+    split: splitSetting(o.split),
     minSplitSize: integer('minSplitSize', o.minSplitSize, 1, DEFAULTS.minSplitSize),
     checkpointMs: integer('checkpointMs', o.checkpointMs, 10, 1000),
   };

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { toConfig, UsageError } from '../../src/cli/config.js';
 import { EXIT, exitCodeOf } from '../../src/cli/exit-codes.js';
 import type { ParsedFlags } from '../../src/cli/program.js';
-import { header, integer, proxy, rate, seconds, size } from '../../src/cli/values.js';
+import { header, integer, proxy, rate, seconds, size, split } from '../../src/cli/values.js';
 
 describe('option values', () => {
   test('sizes: plain bytes and K, M, G, T suffixes (powers of 1024)', () => {
@@ -38,6 +38,15 @@ describe('option values', () => {
     for (const bad of ['0', '101', '1.5', '-3', 'x', ''])
       assert.throws(() => concurrency(bad), /integer/, bad);
     assert.equal(integer(0)('0'), 0);
+  });
+
+  test("-x: 'auto' or connections per file within the limit", () => {
+    const x = split(1024);
+    assert.equal(x('auto'), 'auto');
+    assert.equal(x('1'), 1);
+    assert.equal(x('16'), 16);
+    for (const bad of ['0', '1025', 'max', 'Auto', '', '2.5'])
+      assert.throws(() => x(bad), /Expected 'auto' or an integer from 1 to 1024/, bad);
   });
 
   test('speed limits: bytes per second with K, M suffixes, and 0 for no limit', () => {

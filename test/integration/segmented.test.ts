@@ -95,7 +95,8 @@ describe('segmented downloads', () => {
   test('connections per host stay within perHost across files and segments, also when every connection of an origin closes at once', async () => {
     // Regression: split downloads let go of several ranges at once; undici's Agent then forgot the
     // origin's pool while requests waited in it, and a second pool opened beside the first.
-    const files = Array.from({ length: 6 }, (_, i) => bytes(1_000_000, 60 + i));
+    // A large file first, then small ones: the connections they leave idle at the end join it.
+    const files = Array.from({ length: 6 }, (_, i) => bytes(i === 0 ? 5_000_000 : 1_000_000, 60 + i));
     for (let round = 0; round < 4; round++) {
       const server = await startServer((req, res) => {
         serveThrottled(req, res, files[Number(req.url!.slice(1))]!, { rate: 6 * MiB, etag: `"${req.url}"` });
@@ -331,7 +332,7 @@ describe('resume across runs of a single stream', () => {
     try {
       const dir = await tempDir();
       const controller = new AbortController();
-      const d = new Downloader([server.url('/one.bin')], { dir, signal: controller.signal });
+      const d = new Downloader([server.url('/one.bin')], { dir, signal: controller.signal, split: 1 });
       const run = d.run();
       await waitFor(() => d.stats().bytes > MiB, 10_000);
       controller.abort();
@@ -343,7 +344,7 @@ describe('resume across runs of a single stream', () => {
       assert.ok(kept >= MiB, `recorded ${kept} bytes`);
 
       served = 0;
-      const [r] = await download([server.url('/one.bin')], { dir });
+      const [r] = await download([server.url('/one.bin')], { dir, split: 1 });
       assert.equal(r!.status, 'ok', r!.error?.message);
       assert.equal(r!.sha256, sha256(body));
       assert.equal(await fileSha256(r!.path!), sha256(body));
@@ -376,7 +377,7 @@ describe('resume across runs of a single stream', () => {
           `${part}.state`,
           JSON.stringify({ ...state, done: [[0, recorded]], stream: true }),
         );
-        const [r] = await download([server.url('/len.bin')], { dir });
+        const [r] = await download([server.url('/len.bin')], { dir, split: 1 });
         assert.equal(r!.status, 'ok', r!.error?.message);
         assert.equal(await fileSha256(r!.path!), sha256(body));
         assert.equal(server.requests.at(-1)!.headers.range, `bytes=${partLength}-${body.length - 1}`);
@@ -400,6 +401,7 @@ describe('resume across runs of a single stream', () => {
         dir,
         signal: controller.signal,
         checkpointMs: 100,
+        split: 1,
       });
       const run = d.run();
       const statePath = path.join(dir, 's1.bin.part.state');

@@ -34,7 +34,7 @@ const DEFAULTS: NormalizedOptions = {
   durable: false,
   signal: undefined,
   progressIntervalMs: 250,
-  split: 1,
+  split: 'auto',
   minSplitSize: 1024 * 1024,
   checkpointMs: 1000,
 };
@@ -155,6 +155,11 @@ describe('normalizeOptions: accepted values', () => {
       input: { split: 8, minSplitSize: 1, checkpointMs: 10 },
       expected: { split: 8, minSplitSize: 1, checkpointMs: 10 },
     },
+    {
+      name: "split 'auto'",
+      input: { split: 'auto' },
+      expected: { split: 'auto' },
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
@@ -239,13 +244,19 @@ describe('normalizeOptions: rejected values name the key and the value', () => {
       name: 'split 0',
       input: { split: 0 },
       key: 'split',
-      message: 'Expected `split` to be an integer from 1 to 1024, got `0` (number)',
+      message: "Expected `split` to be 'auto' or an integer from 1 to 1024, got `0` (number)",
     },
     {
       name: 'split too large',
       input: { split: 1025 },
       key: 'split',
-      message: 'Expected `split` to be an integer from 1 to 1024, got `1025` (number)',
+      message: "Expected `split` to be 'auto' or an integer from 1 to 1024, got `1025` (number)",
+    },
+    {
+      name: 'split another word',
+      input: { split: 'max' },
+      key: 'split',
+      message: 'Expected `split` to be \'auto\' or an integer from 1 to 1024, got `"max"` (string)',
     },
     {
       name: 'minSplitSize 0',

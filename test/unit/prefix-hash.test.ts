@@ -14,7 +14,7 @@ const MiB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** Writes `body` through a sink as the segments of `table` would, in the given order of pieces. */
-async function fill(body: Buffer, order: number[], pieces: number) {
+async function fill(body: Buffer, order: number[], pieces: number, onTheWay = false) {
   const file = path.join(await tempDir(), 'f.part');
   const sink = await FileSink.open(file, { truncate: true, minBatch: 64 * 1024 });
   await sink.truncate(body.length);
@@ -24,10 +24,17 @@ async function fill(body: Buffer, order: number[], pieces: number) {
   });
   const segments = Array.from({ length: pieces }, () => table.take(0)!);
   const hasher = new PrefixHasher(sink, table);
+  let reads = 0;
+  const read = sink.read.bind(sink);
+  sink.read = (...args: Parameters<typeof read>) => {
+    reads++;
+    return read(...args);
+  };
   for (const i of order) {
     const seg = segments[i]!;
     for (let at = seg.start; at < seg.end; at += 256 * 1024) {
       const chunk = body.subarray(at, Math.min(seg.end, at + 256 * 1024));
+      if (onTheWay) hasher.wrote(chunk, at);
       sink.write(chunk, at);
       seg.pos += chunk.length;
       hasher.advance(chunk.length);
@@ -36,7 +43,7 @@ async function fill(body: Buffer, order: number[], pieces: number) {
   }
   // The hasher reads back through the sink's descriptor: flushed, still open.
   await sink.flush();
-  return { hasher, file, sink };
+  return { hasher, file, sink, reads: () => reads };
 }
 
 describe('PrefixHasher', () => {
@@ -53,6 +60,31 @@ describe('PrefixHasher', () => {
       } finally {
         await hasher.close();
         await sink.close();
+      }
+    }
+  });
+
+  test('bytes shown on their way to the file in order are hashed then, never read back', async () => {
+    const body = bytes(20 * MiB + 5, 8);
+    const { hasher, sink, reads } = await fill(body, [0], 1, true);
+    try {
+      assert.equal(await hasher.finish(), sha(body));
+      assert.equal(reads(), 0);
+    } finally {
+      await hasher.close();
+      await sink.close();
+    }
+    for (const order of [
+      [0, 1, 2, 3],
+      [3, 2, 1, 0],
+      [1, 3, 0, 2],
+    ]) {
+      const ranged = await fill(body, order, 4, true);
+      try {
+        assert.equal(await ranged.hasher.finish(), sha(body), `order ${order.join(',')}`);
+      } finally {
+        await ranged.hasher.close();
+        await ranged.sink.close();
       }
     }
   });
