@@ -105,7 +105,9 @@ export async function bundle(): Promise<void> {
     // Whitespace and syntax only: names stay, so stack traces and error names read as in the source.
     minifyWhitespace: true,
     minifySyntax: true,
+    // For stack traces under --enable-source-maps: lines and names, not a copy of every source.
     sourcemap: 'linked',
+    sourcesContent: false,
     // The bundled CommonJS packages require Node's built-in modules.
     banner: {
       js: "import { createRequire as __parafetchRequire } from 'node:module'; const require = __parafetchRequire(import.meta.url);",
