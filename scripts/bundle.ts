@@ -6,7 +6,7 @@
 //   node dist/scripts/bundle.js
 import { build, type Plugin } from 'esbuild';
 import { chmodSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
  * `new URL('./NAME.js', import.meta.url)`, which holds in dist/src (tsc) and in dist/cli (this
  * bundle) alike when NAME is also the source file's base name. One line per entry.
  */
-export const ENTRIES: readonly { in: string; out: string }[] = [{ in: 'src/cli/main.ts', out: 'main' }];
+const ENTRIES: readonly { in: string; out: string }[] = [{ in: 'src/cli/main.ts', out: 'main' }];
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT_DIR = join(ROOT, 'dist/cli');
@@ -71,7 +71,11 @@ const DEFERRED: readonly { importer: RegExp; request: RegExp; standIn: (real: st
 const lean: Plugin = {
   name: 'parafetch-lean',
   setup(b) {
-    b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'lean-undici' }));
+    // The path shows in esbuild's "No matching export" error: it says where to add the name.
+    b.onResolve({ filter: /^undici$/ }, () => ({
+      path: 'undici (the names in UNDICI_EXPORTS, scripts/bundle.ts)',
+      namespace: 'lean-undici',
+    }));
     b.onLoad({ filter: /.*/, namespace: 'lean-undici' }, () => ({
       contents: undiciModule(),
       resolveDir: ROOT,
@@ -82,10 +86,11 @@ const lean: Plugin = {
         if (!d.importer.test(args.importer)) return undefined;
         const real = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir });
         if (real.errors.length > 0) return { errors: real.errors };
-        return { path: real.path, namespace: `deferred-${i}` };
+        // A relative path names the stand-in in the bundle, which so holds no path of this machine.
+        return { path: relative(ROOT, real.path), namespace: `deferred-${i}`, pluginData: real.path };
       });
       b.onLoad({ filter: /.*/, namespace: `deferred-${i}` }, (args) => ({
-        contents: d.standIn(args.path),
+        contents: d.standIn(args.pluginData as string),
         resolveDir: ROOT,
         loader: 'js',
       }));
@@ -93,7 +98,7 @@ const lean: Plugin = {
   },
 };
 
-export async function bundle(): Promise<void> {
+async function bundle(): Promise<void> {
   await build({
     absWorkingDir: ROOT,
     entryPoints: ENTRIES.map((e) => ({ in: e.in, out: e.out })),
