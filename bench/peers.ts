@@ -8,7 +8,8 @@ import type { ListFiles } from './data.js';
 import type { Invocation } from './measure.js';
 import { findBinary, ROOT } from './paths.js';
 
-export const PARAFETCH_CLI = join(ROOT, 'dist/src/cli/main.js');
+/** The command as the package's `bin` runs it: the bundle `npm run build` writes. */
+export const PARAFETCH_CLI = join(ROOT, 'dist/cli/main.js');
 const POOL_SCRIPT = join(ROOT, 'bench/peers/pool.py');
 const FETCH_SCRIPT = join(ROOT, 'bench/peers/fetch.mjs');
 
@@ -104,6 +105,9 @@ export const TOOLS: Tool[] = [
   parafetch('parafetch -x4', ['-x', '4']),
   // The peers compute no checksum; parafetch hashes every file by default (SHA-256 in results).
   parafetch('parafetch --no-hash', ['--no-hash']),
+  // The same run on a set number of worker threads (the default is one per available core).
+  parafetch('parafetch-w1', ['--workers', '1']),
+  parafetch('parafetch-w2', ['--workers', '2']),
   {
     id: 'python pool',
     isParafetch: false,

@@ -1,4 +1,4 @@
-// The five workloads, at full size and scaled down for --quick.
+// The six workloads, at full size and scaled down for --quick.
 import { seededRandom, type FileSpec } from './data.js';
 
 export const LATENCY_MS = 20;
@@ -35,6 +35,8 @@ export interface Workload {
 }
 
 const LIST_TOOLS = ['python pool', 'aria2c', 'curl', 'wget2', 'node fetch', 'parafetch'];
+/** parafetch on 1 and on 2 worker threads, where the CPU sets the pace. */
+const WORKER_TOOLS = ['parafetch-w1', 'parafetch-w2'];
 const KiB = 1024;
 const MiB = 1024 * 1024;
 
@@ -74,6 +76,7 @@ export function inOrderIdeal(files: readonly FileSpec[], conns: number): number 
 
 export function workloads(quick: boolean): Workload[] {
   const w1Count = quick ? 400 : 2000;
+  const w6Count = quick ? 4000 : 20_000;
   const w2Size = quick ? 256 * MiB : 1024 * MiB;
   const w3 = quick ? { count: 16, size: 16 * MiB } : { count: 16, size: 128 * MiB };
   const w4 = quick ? { count: 40, max: 8 * MiB } : { count: 200, max: 64 * MiB };
@@ -93,7 +96,7 @@ export function workloads(quick: boolean): Workload[] {
       dataset: `w1-${w1Count}x16k`,
       files: sameSize(w1Count, 16 * KiB, 100),
       concurrencies: [8, 32],
-      tools: LIST_TOOLS,
+      tools: [...LIST_TOOLS, ...WORKER_TOOLS],
       unit: 'files/s',
       timeoutS: quick ? 60 : 180,
       limit: (conns) => Math.min(conns, w1Count) / (LATENCY_MS / 1000),
@@ -123,7 +126,7 @@ export function workloads(quick: boolean): Workload[] {
       dataset: `w3-${w3.count}x${w3.size / MiB}m`,
       files: sameSize(w3.count, w3.size),
       concurrencies: [8, 32],
-      tools: [...LIST_TOOLS, 'parafetch --no-hash'],
+      tools: [...LIST_TOOLS, 'parafetch --no-hash', ...WORKER_TOOLS],
       unit: 'MB/s',
       timeoutS: quick ? 60 : 150,
       limitHow: 'measured: the slower of loopback (curl to /dev/null) and disk (cp of the same files)',
@@ -137,7 +140,7 @@ export function workloads(quick: boolean): Workload[] {
       dataset: `w4-${w4.count}-1k-${w4.max / MiB}m`,
       files: w4Files,
       concurrencies: [8, 32],
-      tools: [...LIST_TOOLS, 'parafetch -x4'],
+      tools: [...LIST_TOOLS, 'parafetch -x4', ...WORKER_TOOLS],
       maxDefaultRuns: 2,
       unit: 'MB/s',
       timeoutS: quick ? 90 : 240,
@@ -161,6 +164,23 @@ export function workloads(quick: boolean): Workload[] {
       stopAfterS: w5Window,
       maxDefaultRuns: 2,
       limitHow: 'none: the figures are memory and start-up time',
+    },
+    {
+      id: 'W6',
+      title: 'W1 with a long list',
+      shape: `${humanCount(w6Count)} files of 16 KiB, ${LATENCY_MS} ms to first byte per request`,
+      kind: 'list',
+      location: 'lat',
+      dataset: `w1-${w6Count}x16k`,
+      files: sameSize(w6Count, 16 * KiB, 100),
+      concurrencies: [8, 32],
+      tools: [...LIST_TOOLS, ...WORKER_TOOLS],
+      unit: 'files/s',
+      // At 8 connections the limit alone is 20,000 x 21 ms / 8, about 53 s.
+      timeoutS: quick ? 90 : 300,
+      maxDefaultRuns: 1,
+      limit: (conns) => Math.min(conns, w6Count) / (LATENCY_MS / 1000),
+      limitHow: `connections / ${LATENCY_MS} ms`,
     },
   ];
 }

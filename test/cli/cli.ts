@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The built command, as the package's `bin` installs it. */
-export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
+/** The command as the package's `bin` installs it: the bundle that `npm run build` writes to dist/cli/. */
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/main.js');
 
 export interface CliResult {
   code: number | null;
@@ -19,6 +19,8 @@ export interface SpawnOptions {
   /** Leave stdin open for the test to write to (and end) itself. */
   openStdin?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Node's own options, before the command's file (`--import HOOK`, say). */
+  nodeArgs?: readonly string[];
 }
 
 /** The environment without proxy variables, so that requests go straight to 127.0.0.1. */
@@ -28,12 +30,12 @@ function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Starts the command like a user would: `node dist/src/cli/main.js ARGS`. */
+/** Starts the command like a user would: `node dist/cli/main.js ARGS`. */
 export function spawnCli(
   args: readonly string[],
   o: SpawnOptions = {},
 ): ChildProcess & { output: CliOutput } {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), CLI, ...args], {
     cwd: o.cwd,
     env: cleanEnv(o.env),
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -3,12 +3,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { CLI as cli } from '../cli/cli.js';
 import { fileSha256, listFiles, tempDir, waitFor } from '../helpers/fs.js';
 import { bytes, sha256, startServer } from '../helpers/server.js';
 import { serveThrottled } from '../helpers/throttle.js';
 
-const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
