@@ -7,7 +7,7 @@ import { hashFile } from '../storage/hash-file.js';
 import { existingSizeSync, type SyncWriteGate } from '../storage/small-file.js';
 import type { HttpResponse } from '../transport/client.js';
 import { header } from '../transport/headers.js';
-import type { DestinationClaims } from './claims.js';
+import type { Claims } from './claims.js';
 import type { DownloadState } from './download-state.js';
 import type { DownloadItem } from './item.js';
 import { nameFromContentDisposition, nameFromUrl } from './naming.js';
@@ -18,7 +18,7 @@ import { stealPolicy } from './segmented-download.js';
 export interface DestinationContext {
   overwrite: 'skip' | 'overwrite' | 'rename';
   guard: DirectoryGuard;
-  claims: DestinationClaims;
+  claims: Claims;
   /** Whether a direct stat is cheaper now than a trip through the thread pool. */
   direct: boolean;
 }
@@ -53,7 +53,7 @@ export async function uniqueDerivedIn(
   name: string,
 ): Promise<string> {
   await ctx.guard.ensure(folder);
-  const real = ctx.claims.uniqueDerived(ctx.guard.realPath(path.join(folder, name)));
+  const real = await ctx.claims.uniqueDerived(ctx.guard.realPath(path.join(folder, name)));
   return path.join(folder, path.basename(real));
 }
 
@@ -71,18 +71,13 @@ export async function settleDestination(
   const freshFolder = await guard.ensure(folder);
   const realDir = guard.realDir(folder);
   // Claims go by real path: one file reached through two folder names is one destination.
-  const taken = (p: string) =>
-    claims.isHeld(guard.realPath(p)) || claims.clash(guard.realPath(p)) !== undefined;
+  const taken = (p: string) => claims.taken(guard.realPath(p));
   if (overwrite === 'rename') {
     for (let n = 1, candidate = target; ; candidate = numberedName(target, n++)) {
-      if (taken(candidate) || (await exists(candidate))) continue;
-      if (taken(candidate)) continue; // taken while we looked at the disk
-      return {
-        finalPath: candidate,
-        release: await claims.hold(guard.realPath(candidate)),
-        freshFolder,
-        realDir,
-      };
+      if ((await taken(candidate)) || (await exists(candidate))) continue;
+      // Taken while we looked at the disk: the next one.
+      const release = await claims.tryHold(guard.realPath(candidate));
+      if (release) return { finalPath: candidate, release, freshFolder, realDir };
     }
   }
   const release = await claims.hold(guard.realPath(target));
@@ -111,7 +106,7 @@ export interface ChooserOptions {
 export interface ChooserContext {
   options: ChooserOptions;
   guard: DirectoryGuard;
-  claims: DestinationClaims;
+  claims: Claims;
   /** Whether small files are written with direct calls (see SyncWriteGate). */
   syncWrites: SyncWriteGate;
 }

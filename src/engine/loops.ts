@@ -1,0 +1,243 @@
+import path from 'node:path';
+import { DestinationClaims } from '../download/claims.js';
+import type { DownloadItem, DownloadResult } from '../download/item.js';
+import { DownloadJob, type JobContext } from '../download/job.js';
+import type { ParafetchError } from '../errors/index.js';
+import type { HttpClient } from '../transport/client.js';
+import { resultOf, type JobHandle } from './job-handle.js';
+import type { NormalizedOptions } from './options.js';
+import { jobContext } from './run-context.js';
+import { hostShare } from './threads/share.js';
+import { WorkerThread } from './threads/worker-thread.js';
+
+/** An event loop that makes transfers: this thread's, or a worker thread's. */
+interface Loop {
+  /** Its place among the run's loops (0: this thread). */
+  readonly id: number;
+  /** Its worker thread; undefined for this thread. */
+  thread: WorkerThread | undefined;
+  /** Items placed on it and running now, in all and per origin. */
+  running: number;
+  readonly hosts: Map<string, number>;
+}
+
+/** How many worker threads a run may lose before it goes on with fewer. */
+const RESTARTS = 8;
+
+/**
+ * The event loops that make a run's transfers: this thread's, and `workers - 1` worker
+ * threads started once a second item runs. Each item is placed on the loop with the fewest
+ * running items that has room for its origin, and stays there across attempts; each loop
+ * holds its share of an origin's connections (see hostShare), so the per-host limit holds
+ * across all of them. Destination claims are kept here, one set for the run.
+ */
+export class Loops {
+  readonly claims = new DestinationClaims();
+  readonly ctx: JobContext;
+  readonly #options: NormalizedOptions;
+  readonly #loops: Loop[];
+  readonly #wanted: number;
+  readonly #placed = new Map<number, PlacedJob>();
+  readonly #progress: (job: JobHandle, n: number) => void;
+  #restarts = 0;
+  #started = false;
+
+  constructor(options: NormalizedOptions, client: HttpClient, progress: (job: JobHandle, n: number) => void) {
+    this.#options = options;
+    this.#progress = progress;
+    this.#wanted = Math.max(1, Math.min(options.workers, options.concurrency));
+    this.ctx = jobContext(options, client, this.claims, (job, n) => {
+      const placed = this.#placed.get(job.index);
+      if (placed) progress(placed, n);
+    });
+    this.#loops = [{ id: 0, thread: undefined, running: 0, hosts: new Map() }];
+  }
+
+  /** Connections this thread's client may open to `origin` (its share). */
+  static shareOfMain(options: NormalizedOptions): ((origin: string) => number) | undefined {
+    const loops = Math.max(1, Math.min(options.workers, options.concurrency));
+    return loops > 1 ? (origin) => hostShare(options.perHost, loops, 0, origin) : undefined;
+  }
+
+  /** A job for `item`, placed on a loop when it is first let in (see `place`). */
+  job(index: number, item: DownloadItem): PlacedJob {
+    return new PlacedJob(index, item);
+  }
+
+  /** Whether `job`'s next attempt, to `host`, may start now on a loop with room for it. */
+  fits(job: PlacedJob, host: string): boolean {
+    const own = job.loop;
+    if (own && !job.lost) return (own.hosts.get(host) ?? 0) < Math.max(1, this.#share(own, host));
+    return this.#loops.some((l) => this.#usable(l) && this.#hasRoom(l, host));
+  }
+
+  /** Places `job` (when not yet, or its loop is gone) and counts its attempt until `leave` is called. */
+  enter(job: PlacedJob, host: string): () => void {
+    if (this.#wanted > 1 && this.#loops[0]!.running > 0) this.#start();
+    if (!job.loop || job.lost) this.#bind(job, host);
+    const loop = job.loop!;
+    loop.running++;
+    loop.hosts.set(host, (loop.hosts.get(host) ?? 0) + 1);
+    return () => {
+      loop.running--;
+      const n = loop.hosts.get(host)! - 1;
+      if (n) loop.hosts.set(host, n);
+      else loop.hosts.delete(host);
+    };
+  }
+
+  /** Lets the worker threads close their connections and stop. */
+  async close(): Promise<void> {
+    await Promise.all(this.#loops.map((l) => l.thread?.close(2000)));
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all(this.#loops.map((l) => l.thread?.destroy()));
+  }
+
+  /** The worker threads, for a test that stops one mid-run. */
+  get threads(): WorkerThread[] {
+    return this.#loops.flatMap((l) => (l.thread ? [l.thread] : []));
+  }
+
+  #share(loop: Loop, host: string): number {
+    return hostShare(this.#options.perHost, this.#wanted, loop.id, host);
+  }
+
+  #hasRoom(loop: Loop, host: string): boolean {
+    return (loop.hosts.get(host) ?? 0) < this.#share(loop, host);
+  }
+
+  #usable(loop: Loop): boolean {
+    return !loop.thread || loop.thread.alive;
+  }
+
+  #bind(job: PlacedJob, host: string): void {
+    let best: Loop | undefined;
+    for (const l of this.#loops) {
+      if (!this.#usable(l) || !this.#hasRoom(l, host)) continue;
+      if (!best || l.running < best.running) best = l;
+    }
+    // A retry whose loop is gone, to an origin no loop has room for now, goes to this thread.
+    best ??= this.#loops[0]!;
+    job.bindTo(best, this.#create(best, job));
+    this.#placed.set(job.index, job);
+    job.onSettled = () => this.#placed.delete(job.index);
+  }
+
+  #create(loop: Loop, job: PlacedJob): JobHandle {
+    // A job that lost its loop keeps the destination it had.
+    const item =
+      job.finalPath === undefined
+        ? job.item
+        : { ...job.item, path: path.relative(this.#options.dir, job.finalPath) };
+    return loop.thread ? loop.thread.create(job.index, item) : new DownloadJob(job.index, item, this.ctx);
+  }
+
+  /** Starts the worker threads, once a second item runs at the same time. */
+  #start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    for (let id = 1; id < this.#wanted; id++) this.#spawn(id);
+  }
+
+  #spawn(id: number): void {
+    const loop: Loop = this.#loops[id] ?? { id, thread: undefined, running: 0, hosts: new Map() };
+    this.#loops[id] = loop;
+    loop.thread = new WorkerThread(
+      this.#options,
+      { loop: id, loops: this.#wanted },
+      this.claims,
+      (job, n) => {
+        const placed = this.#placed.get(job.index);
+        if (placed) this.#progress(placed, n);
+      },
+      () => {
+        if (this.#restarts++ < RESTARTS) this.#spawn(id);
+      },
+    );
+  }
+}
+
+/**
+ * One item's job as the run sees it: created when the item is read, made on the loop it is
+ * placed on when first let in, and made again elsewhere (at the same destination) when that
+ * loop's thread stops.
+ */
+export class PlacedJob implements JobHandle {
+  readonly index: number;
+  readonly item: DownloadItem;
+  readonly startedAt = Date.now();
+  /** When the last progress event of this job went out (kept by the engine). */
+  progressAt = 0;
+  loop: Loop | undefined;
+  onSettled: (() => void) | undefined;
+  #inner: JobHandle | undefined;
+  #prepared = false;
+  #finalPath: string | undefined;
+  #attempts = 0;
+
+  constructor(index: number, item: DownloadItem) {
+    this.index = index;
+    this.item = item;
+  }
+
+  get url(): string {
+    return this.item.url;
+  }
+  get finalPath(): string | undefined {
+    return this.#inner?.finalPath ?? this.#finalPath;
+  }
+  get bytes(): number {
+    return this.#inner?.bytes ?? 0;
+  }
+  get total(): number | undefined {
+    return this.#inner?.total;
+  }
+  get attempts(): number {
+    return this.#attempts + (this.#inner?.attempts ?? 0);
+  }
+  /** Whether its job went with a worker thread that stopped. */
+  get lost(): boolean {
+    return (this.#inner as { lost?: boolean } | undefined)?.lost === true;
+  }
+  /** Whether the destination is decided (else `prepare` comes first). */
+  get prepared(): boolean {
+    return this.#prepared && !this.lost;
+  }
+
+  bindTo(loop: Loop, inner: JobHandle): void {
+    if (this.#inner) {
+      this.#finalPath = this.#inner.finalPath;
+      this.#attempts += this.#inner.attempts;
+    }
+    this.loop = loop;
+    this.#inner = inner;
+    this.#prepared = false;
+  }
+
+  async prepare(): Promise<DownloadResult | undefined> {
+    const r = await this.#inner!.prepare();
+    this.#prepared = true;
+    return r && this.#own(r);
+  }
+
+  async attempt(signal: AbortSignal): Promise<DownloadResult> {
+    return this.#own(await this.#inner!.attempt(signal));
+  }
+
+  async fail(error: ParafetchError, keepPartial: boolean): Promise<DownloadResult> {
+    if (!this.#inner) return this.#own(this.result('failed', 0, undefined, error));
+    return this.#own(await this.#inner.fail(error, keepPartial));
+  }
+
+  result(status: DownloadResult['status'], bytes: number, sha256?: string, error?: ParafetchError) {
+    return resultOf(this, this.startedAt, status, bytes, sha256, error);
+  }
+
+  /** A result of this job as the item was given, timed from when it was read. */
+  #own(r: DownloadResult): DownloadResult {
+    this.onSettled?.();
+    return { ...r, item: this.item, attempts: this.attempts, ms: Date.now() - this.startedAt };
+  }
+}
