@@ -26,7 +26,7 @@ const RESTARTS = 8;
 
 /**
  * The event loops that make a run's transfers: this thread's, and `workers - 1` worker
- * threads started once a second item runs. Each item is placed on the loop with the fewest
+ * threads, each started when first given an item. Each item is placed on the loop with the fewest
  * running items that has room for its origin, and stays there across attempts; each loop
  * holds its share of an origin's connections (see hostShare), so the per-host limit holds
  * across all of them. Destination claims are kept here, one set for the run.
@@ -40,7 +40,6 @@ export class Loops {
   readonly #placed = new Map<number, PlacedJob>();
   readonly #progress: (job: JobHandle, n: number) => void;
   #restarts = 0;
-  #started = false;
 
   constructor(options: NormalizedOptions, client: HttpClient, progress: (job: JobHandle, n: number) => void) {
     this.#options = options;
@@ -50,7 +49,13 @@ export class Loops {
       const placed = this.#placed.get(job.index);
       if (placed) progress(placed, n);
     });
-    this.#loops = [{ id: 0, thread: undefined, running: 0, hosts: new Map() }];
+    // Every loop from the start; a worker thread is started when first given an item.
+    this.#loops = Array.from({ length: this.#wanted }, (_, id) => ({
+      id,
+      thread: undefined,
+      running: 0,
+      hosts: new Map(),
+    }));
   }
 
   /** Connections this thread's client may open to `origin` (its share). */
@@ -73,7 +78,6 @@ export class Loops {
 
   /** Places `job` (when not yet, or its loop is gone) and counts its attempt until `leave` is called. */
   enter(job: PlacedJob, host: string): () => void {
-    if (this.#wanted > 1 && this.#loops[0]!.running > 0) this.#start();
     if (!job.loop || job.lost) this.#bind(job, host);
     const loop = job.loop!;
     loop.running++;
@@ -108,8 +112,9 @@ export class Loops {
     return (loop.hosts.get(host) ?? 0) < this.#share(loop, host);
   }
 
+  /** This thread's loop, a worker thread not started yet, or one that runs. */
   #usable(loop: Loop): boolean {
-    return !loop.thread || loop.thread.alive;
+    return loop.id === 0 || !loop.thread || loop.thread.alive;
   }
 
   #bind(job: PlacedJob, host: string): void {
@@ -120,6 +125,7 @@ export class Loops {
     }
     // A retry whose loop is gone, to an origin no loop has room for now, goes to this thread.
     best ??= this.#loops[0]!;
+    if (best.id > 0 && !best.thread) this.#spawn(best);
     job.bindTo(best, this.#create(best, job));
     this.#placed.set(job.index, job);
     job.onSettled = () => this.#placed.delete(job.index);
@@ -134,26 +140,17 @@ export class Loops {
     return loop.thread ? loop.thread.create(job.index, item) : new DownloadJob(job.index, item, this.ctx);
   }
 
-  /** Starts the worker threads, once a second item runs at the same time. */
-  #start(): void {
-    if (this.#started) return;
-    this.#started = true;
-    for (let id = 1; id < this.#wanted; id++) this.#spawn(id);
-  }
-
-  #spawn(id: number): void {
-    const loop: Loop = this.#loops[id] ?? { id, thread: undefined, running: 0, hosts: new Map() };
-    this.#loops[id] = loop;
+  #spawn(loop: Loop): void {
     loop.thread = new WorkerThread(
       this.#options,
-      { loop: id, loops: this.#wanted },
+      { loop: loop.id, loops: this.#wanted },
       this.claims,
       (job, n) => {
         const placed = this.#placed.get(job.index);
         if (placed) this.#progress(placed, n);
       },
       () => {
-        if (this.#restarts++ < RESTARTS) this.#spawn(id);
+        if (this.#restarts++ < RESTARTS) this.#spawn(loop);
       },
     );
   }
@@ -217,8 +214,9 @@ export class PlacedJob implements JobHandle {
   }
 
   async prepare(): Promise<DownloadResult | undefined> {
-    const r = await this.#inner!.prepare();
+    // Counted as prepared from here: a failed prepare may have decided the destination.
     this.#prepared = true;
+    const r = await this.#inner!.prepare();
     return r && this.#own(r);
   }
 
@@ -227,7 +225,9 @@ export class PlacedJob implements JobHandle {
   }
 
   async fail(error: ParafetchError, keepPartial: boolean): Promise<DownloadResult> {
-    if (!this.#inner) return this.#own(this.result('failed', 0, undefined, error));
+    // Never prepared: nothing of it is on disk, nothing is held.
+    if (!this.#inner || !this.#prepared)
+      return this.#own(this.result('failed', this.bytes, undefined, error));
     return this.#own(await this.#inner.fail(error, keepPartial));
   }
 

@@ -1,10 +1,16 @@
+/** Below this many connections per loop, an origin is not shared: one loop has them all. */
+const LEAST_SHARE = 4;
+
 /**
- * How one origin's connections are shared among the event loops that make transfers: each
- * gets `perHost / loops`, and the remainder goes to the loops next in turn from a place that
- * depends on the origin, so that origins allowed fewer connections than there are loops do
- * not all land on the same one. The shares add up to `perHost` exactly.
+ * How one origin's connections are shared among the event loops that make transfers. An origin
+ * allowed few connections (under LEAST_SHARE per loop) has them all on one loop, chosen by the
+ * origin, so that one file split into ranges can still use all of them and many such origins
+ * spread over the loops. Else each loop gets `perHost / loops`, and the remainder goes to the
+ * loops next in turn from a place that depends on the origin. The shares add up to `perHost`.
  */
 export function hostShare(perHost: number, loops: number, loop: number, host: string): number {
+  if (loops === 1) return perHost;
+  if (perHost < LEAST_SHARE * loops) return loop === hashOf(host) % loops ? perHost : 0;
   const base = Math.floor(perHost / loops);
   const extra = perHost % loops;
   const turn = (loop - (hashOf(host) % loops) + loops) % loops;

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Claims } from '../../download/claims.js';
 import { DownloadJob } from '../../download/job.js';
+import { InternalError } from '../../errors/index.js';
 import { HttpClient } from '../../transport/client.js';
 import type { NormalizedOptions } from '../options.js';
 import { jobContext } from '../run-context.js';
@@ -98,6 +99,17 @@ function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
     }
   };
 
+  /** A call for a job this thread does not have: a bug of the run, answered as one. */
+  const unknown = (call: number, index: number) => {
+    const error = toWire(new InternalError(`item ${index}`, 'no such job on this worker thread'));
+    post({
+      type: 'done',
+      call,
+      error,
+      news: { index, finalPath: undefined, bytes: 0, total: undefined, attempts: 0, delta: 0 },
+    });
+  };
+
   port.on('message', (m: ToWorker) => {
     switch (m.type) {
       case 'prepare': {
@@ -107,15 +119,17 @@ function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
         return;
       }
       case 'attempt': {
-        const entry = jobs.get(m.index)!;
+        const entry = jobs.get(m.index);
+        if (!entry) return unknown(m.call, m.index);
         const controller = new AbortController();
         entry.controller = controller;
         void step(m.call, entry.job, () => entry.job.attempt(controller.signal));
         return;
       }
       case 'fail': {
-        const { job } = jobs.get(m.index)!;
-        void step(m.call, job, () => job.fail(fromWire(m.error), m.keepPartial));
+        const entry = jobs.get(m.index);
+        if (!entry) return unknown(m.call, m.index);
+        void step(m.call, entry.job, () => entry.job.fail(fromWire(m.error), m.keepPartial));
         return;
       }
       case 'abort':
