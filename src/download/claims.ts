@@ -6,8 +6,11 @@ import { numberedName, WORK_SUFFIXES } from '../storage/finalize.js';
  * asks the thread that keeps the run's one set of claims).
  */
 export interface Claims {
-  /** See DestinationClaims.uniqueDerived. */
-  uniqueDerived(p: string): string | Promise<string>;
+  /**
+   * See DestinationClaims.uniqueDerived. `index`: the item's place in the input, so that names
+   * are handed out in the order items were let in, wherever their jobs run.
+   */
+  uniqueDerived(p: string, index?: number): string | Promise<string>;
   /** Whether `p` is held by another download of the run, or clashes with one (see `clash`). */
   taken(p: string): boolean | Promise<boolean>;
   /** See DestinationClaims.hold. */

@@ -51,9 +51,10 @@ export async function uniqueDerivedIn(
   ctx: Pick<DestinationContext, 'guard' | 'claims'>,
   folder: string,
   name: string,
+  index?: number,
 ): Promise<string> {
   await ctx.guard.ensure(folder);
-  const real = await ctx.claims.uniqueDerived(ctx.guard.realPath(path.join(folder, name)));
+  const real = await ctx.claims.uniqueDerived(ctx.guard.realPath(path.join(folder, name)), index);
   return path.join(folder, path.basename(real));
 }
 
@@ -122,13 +123,16 @@ export class DestinationChooser {
   readonly #s: DownloadState;
   /** Pieces a split download is cut into (what a resumed state is planned against). */
   readonly #pieces: number;
+  /** The item's place in the input. */
+  readonly #index: number | undefined;
   #folder = '';
   #release: (() => void) | undefined;
   /** Whether the destination's folder was created by this run. */
   #freshFolder = false;
 
-  constructor(ctx: ChooserContext, item: DownloadItem, s: DownloadState, pieces: number) {
+  constructor(ctx: ChooserContext, item: DownloadItem, s: DownloadState, pieces: number, index?: number) {
     this.#ctx = ctx;
+    this.#index = index;
     this.#item = item;
     this.#s = s;
     this.#pieces = pieces;
@@ -147,7 +151,9 @@ export class DestinationChooser {
       this.#folder = abs;
     }
     if (options.contentDisposition) return undefined;
-    return this.#settleAndLoad(await uniqueDerivedIn(this.#ctx, this.#folder, nameFromUrl(firstUrl)));
+    return this.#settleAndLoad(
+      await uniqueDerivedIn(this.#ctx, this.#folder, nameFromUrl(firstUrl), this.#index),
+    );
   }
 
   /**
@@ -157,7 +163,7 @@ export class DestinationChooser {
   async fromResponse(res: HttpResponse, firstUrl: URL): Promise<Existing | undefined> {
     const name =
       nameFromContentDisposition(header(res.headers, 'content-disposition')) ?? nameFromUrl(firstUrl);
-    return this.#settleAndLoad(await uniqueDerivedIn(this.#ctx, this.#folder, name));
+    return this.#settleAndLoad(await uniqueDerivedIn(this.#ctx, this.#folder, name, this.#index));
   }
 
   /** Lets another download of the same path go on (once). */

@@ -50,7 +50,7 @@ export class DownloadJob {
     this.item = item;
     this.#ctx = ctx;
     this.#s = new DownloadState(item.url);
-    this.#dest = new DestinationChooser(ctx, item, this.#s, this.#pieceCount());
+    this.#dest = new DestinationChooser(ctx, item, this.#s, this.#pieceCount(), index);
   }
 
   get url(): string {

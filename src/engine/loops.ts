@@ -6,6 +6,7 @@ import type { ParafetchError } from '../errors/index.js';
 import type { HttpClient } from '../transport/client.js';
 import { resultOf, type JobHandle } from './job-handle.js';
 import type { NormalizedOptions } from './options.js';
+import { derivesName, NamingOrder } from './naming-order.js';
 import { jobContext } from './run-context.js';
 import { hostShare } from './threads/share.js';
 import { WorkerThread } from './threads/worker-thread.js';
@@ -32,7 +33,7 @@ const RESTARTS = 8;
  * across all of them. Destination claims are kept here, one set for the run.
  */
 export class Loops {
-  readonly claims = new DestinationClaims();
+  readonly #naming = new NamingOrder(new DestinationClaims());
   readonly ctx: JobContext;
   readonly #options: NormalizedOptions;
   readonly #loops: Loop[];
@@ -45,7 +46,7 @@ export class Loops {
     this.#options = options;
     this.#progress = progress;
     this.#wanted = Math.max(1, Math.min(options.workers, options.concurrency));
-    this.ctx = jobContext(options, client, this.claims, (job, n) => {
+    this.ctx = jobContext(options, client, this.#naming.claims, (job, n) => {
       const placed = this.#placed.get(job.index);
       if (placed) progress(placed, n);
     });
@@ -79,6 +80,10 @@ export class Loops {
   /** Places `job` (when not yet, or its loop is gone) and counts its attempt until `leave` is called. */
   enter(job: PlacedJob, host: string): () => void {
     if (!job.loop || job.lost) this.#bind(job, host);
+    if (!job.prepared && derivesName(job.item, this.#options.contentDisposition)) {
+      this.#naming.expect(job.index);
+      job.onPrepared = () => this.#naming.done(job.index);
+    }
     const loop = job.loop!;
     loop.running++;
     loop.hosts.set(host, (loop.hosts.get(host) ?? 0) + 1);
@@ -144,7 +149,7 @@ export class Loops {
     loop.thread = new WorkerThread(
       this.#options,
       { loop: loop.id, loops: this.#wanted },
-      this.claims,
+      this.#naming.claims,
       (job, n) => {
         const placed = this.#placed.get(job.index);
         if (placed) this.#progress(placed, n);
@@ -169,6 +174,8 @@ export class PlacedJob implements JobHandle {
   progressAt = 0;
   loop: Loop | undefined;
   onSettled: (() => void) | undefined;
+  /** Once `prepare` is over, however it went. */
+  onPrepared: (() => void) | undefined;
   #inner: JobHandle | undefined;
   #prepared = false;
   #finalPath: string | undefined;
@@ -216,8 +223,12 @@ export class PlacedJob implements JobHandle {
   async prepare(): Promise<DownloadResult | undefined> {
     // Counted as prepared from here: a failed prepare may have decided the destination.
     this.#prepared = true;
-    const r = await this.#inner!.prepare();
-    return r && this.#own(r);
+    try {
+      const r = await this.#inner!.prepare();
+      return r && this.#own(r);
+    } finally {
+      this.onPrepared?.();
+    }
   }
 
   async attempt(signal: AbortSignal): Promise<DownloadResult> {
@@ -237,6 +248,7 @@ export class PlacedJob implements JobHandle {
 
   /** A result of this job as the item was given, timed from when it was read. */
   #own(r: DownloadResult): DownloadResult {
+    this.onPrepared?.();
     this.onSettled?.();
     return { ...r, item: this.item, attempts: this.attempts, ms: Date.now() - this.startedAt };
   }

@@ -120,14 +120,24 @@ describe('worker threads', () => {
     }
   });
 
-  test('names derived from URLs stay unique across loops', async () => {
-    const server = await startServer((req, res) => serveBody(req, res, Buffer.from(req.url!)));
+  test('names derived from URLs are unique and handed out in input order across loops', async () => {
+    // Each answer waits a while, unevenly, so that loops ask for names out of step.
+    const server = await startServer((req, res) =>
+      setTimeout(
+        () => serveBody(req, res, Buffer.from(req.url!)),
+        (Number(/n=(\d+)/.exec(req.url!)![1]) * 7) % 23,
+      ),
+    );
     try {
-      const dir = await tempDir();
       const items = Array.from({ length: 60 }, (_, i) => server.url(`/same?n=${i}`));
-      const results = await download(items, { dir, concurrency: 12, workers: 3 });
-      const names = results.map((r) => path.basename(r.path!));
-      assert.equal(new Set(names).size, 60, 'every item has its own file');
+      const names = async (workers: number) => {
+        const results = await download(items, { dir: await tempDir(), concurrency: 12, workers });
+        return { results, names: results.map((r) => path.basename(r.path!)) };
+      };
+      const { results, names: three } = await names(3);
+      assert.equal(new Set(three).size, 60, 'every item has its own file');
+      // The same names for the same items as on one loop: a re-run finds each file where it was.
+      assert.deepEqual(three, (await names(1)).names);
       for (const r of results) {
         assert.equal(r.status, 'ok');
         assert.equal(await fs.readFile(r.path!, 'utf8'), new URL(r.url).pathname + new URL(r.url).search);

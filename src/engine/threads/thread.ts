@@ -48,7 +48,7 @@ function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
   const release = (path: string, hold: number) => () =>
     post({ type: 'claim', call: 0, op: 'release', path, hold });
   const claims: Claims = {
-    uniqueDerived: (path) => ask({ op: 'uniqueDerived', path }) as Promise<string>,
+    uniqueDerived: (path, index) => ask({ op: 'uniqueDerived', path, index }) as Promise<string>,
     taken: (path) => ask({ op: 'taken', path }) as Promise<boolean>,
     hold: async (path) => release(path, (await ask({ op: 'hold', path })) as number),
     tryHold: async (path) => {

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { DestinationClaims } from '../../download/claims.js';
+import type { Claims } from '../../download/claims.js';
 import type { DownloadItem, DownloadResult } from '../../download/item.js';
 import { WorkerExitedError, type ParafetchError } from '../../errors/index.js';
 import type { JobHandle } from '../job-handle.js';
@@ -33,7 +33,7 @@ type Call = ToWorker extends infer M ? (M extends { call: number } ? Omit<M, 'ca
  */
 export class WorkerThread {
   readonly #worker: Worker;
-  readonly #claims: DestinationClaims;
+  readonly #claims: Claims;
   readonly #calls = new Map<number, { job: RemoteJob; resolve(r: Reply): void; reject(e: unknown): void }>();
   readonly #jobs = new Map<number, RemoteJob>();
   readonly #holds = new Map<number, () => void>();
@@ -46,7 +46,7 @@ export class WorkerThread {
   constructor(
     options: NormalizedOptions,
     place: { loop: number; loops: number },
-    claims: DestinationClaims,
+    claims: Claims,
     onBytes: (job: RemoteJob, n: number) => void,
     onExit: () => void,
   ) {
@@ -180,8 +180,8 @@ export class WorkerThread {
     };
     try {
       let value: unknown;
-      if (m.op === 'uniqueDerived') value = claims.uniqueDerived(m.path);
-      else if (m.op === 'taken') value = claims.taken(m.path);
+      if (m.op === 'uniqueDerived') value = await claims.uniqueDerived(m.path, m.index);
+      else if (m.op === 'taken') value = await claims.taken(m.path);
       else if (m.op === 'hold') value = keep(await claims.hold(m.path));
       else value = keep(await claims.tryHold(m.path));
       if (this.#alive) this.#post({ type: 'claimed', call: m.call, value });
