@@ -15,7 +15,10 @@ import { fileURLToPath } from 'node:url';
  * `new URL('./NAME.js', import.meta.url)`, which holds in dist/src (tsc) and in dist/cli (this
  * bundle) alike when NAME is also the source file's base name. One line per entry.
  */
-const ENTRIES: readonly { in: string; out: string }[] = [{ in: 'src/cli/main.ts', out: 'main' }];
+const ENTRIES: readonly { in: string; out: string }[] = [
+  { in: 'src/cli/main.ts', out: 'main' },
+  { in: 'src/engine/threads/thread.ts', out: 'thread' },
+];
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT_DIR = join(ROOT, 'dist/cli');
@@ -110,6 +113,8 @@ async function bundle(): Promise<void> {
     // Whitespace and syntax only: names stay, so stack traces and error names read as in the source.
     minifyWhitespace: true,
     minifySyntax: true,
+    // Class names as written: an error crossing between threads is revived by its class's name.
+    keepNames: true,
     // For stack traces under --enable-source-maps: lines and names, not a copy of every source.
     sourcemap: 'linked',
     sourcesContent: false,

@@ -80,6 +80,7 @@ export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrI
     contentDisposition: flags.contentDisposition === true,
     hash: flags.hash !== false,
     ...(flags.durable === true ? { durable: true } : {}),
+    ...(flags.workers === undefined ? {} : { workers: flags.workers }),
     ...segmentOptions(flags),
   };
 

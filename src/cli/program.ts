@@ -13,6 +13,7 @@ export interface ParsedFlags {
   out?: string;
   concurrency: number;
   perHost?: number;
+  workers?: number;
   split: number | 'auto';
   minSplitSize: number;
   retries: number;
@@ -159,6 +160,13 @@ export function createProgram(): Command {
         '--per-host <N>',
         'connections at once to one host (default: the value of -j)',
         integer(1, LIMITS.concurrency),
+      ),
+    )
+    .addOption(
+      valued(
+        '--workers <N>',
+        "event loops making transfers: this one and N-1 worker threads (default: the machine's cores)",
+        integer(1, LIMITS.workers),
       ),
     )
     .addOption(

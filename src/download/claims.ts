@@ -2,11 +2,29 @@ import { UnsafePathError } from '../errors/index.js';
 import { numberedName, WORK_SUFFIXES } from '../storage/finalize.js';
 
 /**
+ * What deciding destinations needs of the run's claims. Answers may come later (a worker thread
+ * asks the thread that keeps the run's one set of claims).
+ */
+export interface Claims {
+  /**
+   * See DestinationClaims.uniqueDerived. `index`: the item's place in the input, so that names
+   * are handed out in the order items were let in, wherever their jobs run.
+   */
+  uniqueDerived(p: string, index?: number): string | Promise<string>;
+  /** Whether `p` is held by another download of the run, or clashes with one (see `clash`). */
+  taken(p: string): boolean | Promise<boolean>;
+  /** See DestinationClaims.hold. */
+  hold(p: string): Promise<() => void>;
+  /** Holds `p` when it is not taken (at once, without waiting); undefined when it is. */
+  tryHold(p: string): Promise<(() => void) | undefined>;
+}
+
+/**
  * The destinations in use in this run. A path is held by one download at a time (another
  * item for the same path waits for it), and names derived from URLs are made unique within
  * the run, in input order, so that a re-run derives the same names again.
  */
-export class DestinationClaims {
+export class DestinationClaims implements Claims {
   readonly #held = new Map<string, Promise<void>>();
   readonly #derived = new Set<string>();
   /** Destinations of this run named like the work files of another one (`x.part`): few. */
@@ -57,6 +75,14 @@ export class DestinationClaims {
     for (let held = this.#held.get(p); held; held = this.#held.get(p)) await held;
     const why = this.clash(p);
     if (why !== undefined) throw new UnsafePathError(p, why);
+    return this.#hold(p);
+  }
+
+  tryHold(p: string): Promise<(() => void) | undefined> {
+    return Promise.resolve(this.taken(p) ? undefined : this.#hold(p));
+  }
+
+  #hold(p: string): () => void {
     this.#note(p);
     let release!: () => void;
     const done = new Promise<void>((resolve) => (release = resolve));
@@ -69,5 +95,9 @@ export class DestinationClaims {
 
   isHeld(p: string): boolean {
     return this.#held.has(p);
+  }
+
+  taken(p: string): boolean {
+    return this.isHeld(p) || this.clash(p) !== undefined;
   }
 }

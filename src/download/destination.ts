@@ -7,7 +7,7 @@ import { hashFile } from '../storage/hash-file.js';
 import { existingSizeSync, type SyncWriteGate } from '../storage/small-file.js';
 import type { HttpResponse } from '../transport/client.js';
 import { header } from '../transport/headers.js';
-import type { DestinationClaims } from './claims.js';
+import type { Claims } from './claims.js';
 import type { DownloadState } from './download-state.js';
 import type { DownloadItem } from './item.js';
 import { nameFromContentDisposition, nameFromUrl } from './naming.js';
@@ -18,7 +18,7 @@ import { stealPolicy } from './segmented-download.js';
 export interface DestinationContext {
   overwrite: 'skip' | 'overwrite' | 'rename';
   guard: DirectoryGuard;
-  claims: DestinationClaims;
+  claims: Claims;
   /** Whether a direct stat is cheaper now than a trip through the thread pool. */
   direct: boolean;
 }
@@ -51,9 +51,10 @@ export async function uniqueDerivedIn(
   ctx: Pick<DestinationContext, 'guard' | 'claims'>,
   folder: string,
   name: string,
+  index?: number,
 ): Promise<string> {
   await ctx.guard.ensure(folder);
-  const real = ctx.claims.uniqueDerived(ctx.guard.realPath(path.join(folder, name)));
+  const real = await ctx.claims.uniqueDerived(ctx.guard.realPath(path.join(folder, name)), index);
   return path.join(folder, path.basename(real));
 }
 
@@ -71,18 +72,13 @@ export async function settleDestination(
   const freshFolder = await guard.ensure(folder);
   const realDir = guard.realDir(folder);
   // Claims go by real path: one file reached through two folder names is one destination.
-  const taken = (p: string) =>
-    claims.isHeld(guard.realPath(p)) || claims.clash(guard.realPath(p)) !== undefined;
+  const taken = (p: string) => claims.taken(guard.realPath(p));
   if (overwrite === 'rename') {
     for (let n = 1, candidate = target; ; candidate = numberedName(target, n++)) {
-      if (taken(candidate) || (await exists(candidate))) continue;
-      if (taken(candidate)) continue; // taken while we looked at the disk
-      return {
-        finalPath: candidate,
-        release: await claims.hold(guard.realPath(candidate)),
-        freshFolder,
-        realDir,
-      };
+      if ((await taken(candidate)) || (await exists(candidate))) continue;
+      // Taken while we looked at the disk: the next one.
+      const release = await claims.tryHold(guard.realPath(candidate));
+      if (release) return { finalPath: candidate, release, freshFolder, realDir };
     }
   }
   const release = await claims.hold(guard.realPath(target));
@@ -111,7 +107,7 @@ export interface ChooserOptions {
 export interface ChooserContext {
   options: ChooserOptions;
   guard: DirectoryGuard;
-  claims: DestinationClaims;
+  claims: Claims;
   /** Whether small files are written with direct calls (see SyncWriteGate). */
   syncWrites: SyncWriteGate;
 }
@@ -127,13 +123,16 @@ export class DestinationChooser {
   readonly #s: DownloadState;
   /** Pieces a split download is cut into (what a resumed state is planned against). */
   readonly #pieces: number;
+  /** The item's place in the input. */
+  readonly #index: number | undefined;
   #folder = '';
   #release: (() => void) | undefined;
   /** Whether the destination's folder was created by this run. */
   #freshFolder = false;
 
-  constructor(ctx: ChooserContext, item: DownloadItem, s: DownloadState, pieces: number) {
+  constructor(ctx: ChooserContext, item: DownloadItem, s: DownloadState, pieces: number, index?: number) {
     this.#ctx = ctx;
+    this.#index = index;
     this.#item = item;
     this.#s = s;
     this.#pieces = pieces;
@@ -152,7 +151,9 @@ export class DestinationChooser {
       this.#folder = abs;
     }
     if (options.contentDisposition) return undefined;
-    return this.#settleAndLoad(await uniqueDerivedIn(this.#ctx, this.#folder, nameFromUrl(firstUrl)));
+    return this.#settleAndLoad(
+      await uniqueDerivedIn(this.#ctx, this.#folder, nameFromUrl(firstUrl), this.#index),
+    );
   }
 
   /**
@@ -162,7 +163,7 @@ export class DestinationChooser {
   async fromResponse(res: HttpResponse, firstUrl: URL): Promise<Existing | undefined> {
     const name =
       nameFromContentDisposition(header(res.headers, 'content-disposition')) ?? nameFromUrl(firstUrl);
-    return this.#settleAndLoad(await uniqueDerivedIn(this.#ctx, this.#folder, name));
+    return this.#settleAndLoad(await uniqueDerivedIn(this.#ctx, this.#folder, name, this.#index));
   }
 
   /** Lets another download of the same path go on (once). */

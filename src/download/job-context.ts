@@ -2,7 +2,7 @@ import type { ParafetchError } from '../errors/index.js';
 import type { DirectoryGuard } from '../storage/safe-path.js';
 import type { SyncWriteGate } from '../storage/small-file.js';
 import type { HttpClient } from '../transport/client.js';
-import type { DestinationClaims } from './claims.js';
+import type { Claims } from './claims.js';
 import type { ChooserOptions } from './destination.js';
 import type { DownloadJob } from './job.js';
 import type { SplitSetting } from './split-plan.js';
@@ -26,7 +26,7 @@ export interface JobContext {
   options: JobOptions;
   client: HttpClient;
   guard: DirectoryGuard;
-  claims: DestinationClaims;
+  claims: Claims;
   /** Called after every chunk with its size; the receiver throttles. */
   progress(job: DownloadJob, bytes: number): void;
   /** Whether small files are written with direct calls (see SyncWriteGate). */

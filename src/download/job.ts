@@ -50,7 +50,13 @@ export class DownloadJob {
     this.item = item;
     this.#ctx = ctx;
     this.#s = new DownloadState(item.url);
-    this.#dest = new DestinationChooser(ctx, item, this.#s, resumePieces(ctx.options.split, this.#wantsHash));
+    this.#dest = new DestinationChooser(
+      ctx,
+      item,
+      this.#s,
+      resumePieces(ctx.options.split, this.#wantsHash),
+      index,
+    );
   }
 
   get url(): string {

@@ -13,6 +13,8 @@ export interface AdmissionOptions<E> {
   /** Connections held apart from running items (lent to split downloads); counted against `concurrency`. */
   lent?: () => number;
   gate: HostGate;
+  /** Whether an item may start now for reasons of its own (default: yes). */
+  fits?(item: E): boolean;
   /** Runs one admitted item; it counts as running until this settles (it must not reject). */
   run(item: E): Promise<void>;
   /** Something changed: an item ended, one became ready again, or a paused origin opened. */
@@ -44,7 +46,8 @@ export class Admission<E extends Admissible> {
   admit(now: number): void {
     const { gate, concurrency } = this.#o;
     while (this.#running.size + (this.#o.lent?.() ?? 0) < concurrency && this.backlog.ready) {
-      const item = this.backlog.take((e) => gate.canStart(e.host, now));
+      const { fits } = this.#o;
+      const item = this.backlog.take((e) => gate.canStart(e.host, now) && (!fits || fits(e)));
       if (!item) {
         this.#lookAgainAt(gate.nextOpening(now), now);
         return;

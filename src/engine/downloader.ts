@@ -1,10 +1,8 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
 import { AbortedError, type ParafetchError } from '../errors/index.js';
-import { DestinationClaims } from '../download/claims.js';
+import type { Worker } from 'node:worker_threads';
 import type { DownloadItem, DownloadResult } from '../download/item.js';
-import { DownloadJob, type JobContext } from '../download/job.js';
-import { DirectoryGuard } from '../storage/safe-path.js';
-import { SyncWriteGate } from '../storage/small-file.js';
+import type { JobContext } from '../download/job.js';
 import { HttpClient } from '../transport/client.js';
 import { afterFailure, type AttemptHistory } from './after-failure.js';
 import { Admission } from './admission.js';
@@ -13,16 +11,17 @@ import { asItemError, checkFolder } from './error-kind.js';
 import type { DownloaderEvents, RunStats, RunSummary } from './events.js';
 import { HostGate, hostKey } from './host-gate.js';
 import { readItems, toItem, type ItemSource } from './input.js';
+import { Loops, type PlacedJob } from './loops.js';
 import { normalizeOptions, type DownloadOptions, type NormalizedOptions } from './options.js';
 import { AsyncQueue } from './result-queue.js';
-import { decideRetry } from './retry-policy.js';
 import { Tally } from './tally.js';
 
 export type { ItemSource } from './input.js';
 
 interface Entry extends AttemptHistory {
-  job: DownloadJob;
-  prepared: boolean;
+  job: PlacedJob;
+  /** Whether its `start` event went out and the download folder was checked. */
+  started: boolean;
   settled: boolean;
 }
 
@@ -45,6 +44,14 @@ export function buildClientWith(downloader: Downloader, factory: ClientFactory):
   clientFactories.set(downloader, factory);
 }
 
+/** The loops of runs under way, for `workerThreadsOf`. */
+const runLoops = new WeakMap<Downloader, Loops>();
+
+/** The worker threads `downloader`'s run has started so far (for a test that stops one). */
+export function workerThreadsOf(downloader: Downloader): Worker[] {
+  return runLoops.get(downloader)?.threads.map((t) => t.worker) ?? [];
+}
+
 /**
  * Downloads a stream of items: at most `concurrency` at once and `perHost` per origin (fewer
  * while an origin refuses, see HostGate), retrying transient failures with backoff and going
@@ -65,6 +72,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   #running: Promise<RunSummary> | undefined;
   #results: AsyncQueue<DownloadResult> | undefined;
   #ctx: JobContext | undefined;
+  #loops: Loops | undefined;
   /** Why no item can be written (the download folder cannot be used), found before any request. */
   #root: Promise<ParafetchError | undefined> | undefined;
   readonly #admission: Admission<Entry>;
@@ -92,7 +100,13 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       concurrency: this.options.concurrency,
       lent: () => this.#lender.lent,
       gate: this.#gate,
-      run: (entry) => this.#drive(entry).catch((err: unknown) => this.#failUnexpectedly(entry, err)),
+      fits: (entry) => this.#loops!.fits(entry.job, entry.host),
+      run: (entry) => {
+        const leave = this.#loops!.enter(entry.job, entry.host);
+        return this.#drive(entry)
+          .catch((err: unknown) => this.#failUnexpectedly(entry, err))
+          .finally(leave);
+      },
       changed: () => this.#pump(),
     });
     this.#lookahead = Math.max(256, this.options.concurrency * 4);
@@ -154,23 +168,12 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     else outer?.addEventListener('abort', onOuterAbort, { once: true });
     let client: HttpClient | undefined;
     try {
-      client = (clientFactories.get(this) ?? ((o) => new HttpClient(o)))(options);
-      this.#ctx = {
-        options,
-        client,
-        guard: new DirectoryGuard(options.dir),
-        claims: new DestinationClaims(),
-        progress: (job, n) => this.#progress(job, n),
-        syncWrites: new SyncWriteGate(),
-        connections: this.#lender,
-        retryDelay: (failures, error) => {
-          const d = decideRetry(
-            { attempt: failures, error, now: Date.now(), random: Math.random() },
-            options,
-          );
-          return d.retry ? d.delayMs : undefined;
-        },
-      };
+      const connectionsFor = Loops.shareOfMain(options);
+      client = (clientFactories.get(this) ?? ((o) => new HttpClient({ ...o, connectionsFor })))(options);
+      this.#loops = new Loops(options, client, (job, n) => this.#progress(job as PlacedJob, n));
+      runLoops.set(this, this.#loops);
+      this.#loops.lendFrom(this.#lender, () => this.#pump());
+      this.#ctx = this.#loops.ctx;
       this.#tally.startedAt = Date.now();
       const drained = new Promise<void>((resolve) => (this.#finish = resolve));
       void this.#read();
@@ -183,6 +186,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     } finally {
       outer?.removeEventListener('abort', onOuterAbort);
       this.#admission.stop();
+      await (signal.aborted ? this.#loops?.destroy() : this.#loops?.close())?.catch(() => {});
       await (signal.aborted ? client?.destroy() : client?.close())?.catch(() => {});
     }
     const summary = this.#tally.summary(signal.aborted, Date.now());
@@ -215,7 +219,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
 
   #enqueue(value: DownloadItem | string): void {
     const item = toItem(value);
-    const job = new DownloadJob(this.#nextIndex++, item, this.#ctx!);
+    const job = this.#loops!.job(this.#nextIndex++, item);
     const signal = this.#controller.signal;
     if (signal.aborted) {
       // Read after the abort: answered at once, without a request.
@@ -230,7 +234,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       host: hostKey(item.url),
       sentAt: 0,
       notHere: [],
-      prepared: false,
+      started: false,
       settled: false,
     });
     this.#pump();
@@ -244,6 +248,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     if (!signal.aborted && !backedUp) {
       this.#admission.admit(Date.now());
       this.#lender.offer();
+      this.#loops?.offer();
     }
     if ((signal.aborted || backlog.ready < this.#lookahead) && this.#wakeReader) {
       const wake = this.#wakeReader;
@@ -264,12 +269,14 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   async #drive(entry: Entry): Promise<void> {
     const { job } = entry;
     const signal = this.#controller.signal;
-    if (!entry.prepared) {
+    if (!entry.started) {
       this.#safeEmit('start', { index: job.index, url: job.url });
-      entry.prepared = true;
+      entry.started = true;
       // The download folder, checked once before the first request.
       const rootError = await (this.#root ??= checkFolder(this.#ctx!.guard, this.options.dir));
       if (rootError) return this.#settle(await job.fail(rootError, false), entry);
+    }
+    if (!job.prepared) {
       try {
         const skipped = await job.prepare();
         if (skipped) return this.#settle(skipped, entry);
@@ -309,7 +316,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     });
   }
 
-  #asError(err: unknown, job: DownloadJob): ParafetchError {
+  #asError(err: unknown, job: PlacedJob): ParafetchError {
     return asItemError(err, job.url, this.options.timeouts);
   }
 
@@ -329,7 +336,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     this.#pump();
   }
 
-  #progress(job: DownloadJob, n: number): void {
+  #progress(job: PlacedJob, n: number): void {
     this.#tally.bytes += n;
     if (this.listenerCount('progress') === 0) return;
     const now = Date.now();

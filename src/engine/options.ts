@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { InvalidOptionError } from '../errors/index.js';
 import { HEADER_VALUE_FORBIDDEN, normalizeHeaders } from '../download/rules.js';
@@ -86,6 +87,11 @@ export interface DownloadOptions {
   minSplitSize?: number;
   /** How often a long download records its progress for a resume after a crash, in ms (default 1000). */
   checkpointMs?: number;
+  /**
+   * Event loops making transfers: this thread's and `workers - 1` worker threads, started once
+   * two items run at once (default: the machine's available parallelism; 1: no worker thread).
+   */
+  workers?: number;
 }
 
 export interface NormalizedOptions {
@@ -114,6 +120,7 @@ export interface NormalizedOptions {
   split: SplitSetting;
   minSplitSize: number;
   checkpointMs: number;
+  workers: number;
 }
 
 export const VERSION = '0.1.0';
@@ -142,6 +149,7 @@ const KEYS: ReadonlySet<string> = new Set<keyof DownloadOptions>([
   'split',
   'minSplitSize',
   'checkpointMs',
+  'workers',
 ]);
 
 function integer(key: string, value: unknown, min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) {
@@ -205,6 +213,7 @@ export const LIMITS = {
   maxRedirects: 1000,
   split: 1024,
   lowSpeedSeconds: 86_400,
+  workers: 256,
 } as const;
 
 /** Validates every option once, rejects unknown keys, and fills in the defaults. */
@@ -301,5 +310,6 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     split: splitSetting(o.split),
     minSplitSize: integer('minSplitSize', o.minSplitSize, 1, DEFAULTS.minSplitSize),
     checkpointMs: integer('checkpointMs', o.checkpointMs, 10, 1000),
+    workers: integer('workers', o.workers, 1, os.availableParallelism(), LIMITS.workers),
   };
 }

@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'PROXY_REFUSED'
   | 'PROXY_ERROR'
   | 'LOW_SPEED'
+  | 'WORKER_EXITED'
   | 'INTERNAL_ERROR';
 
 export class ParafetchError extends Error {

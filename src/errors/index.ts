@@ -16,3 +16,4 @@ export { InputError } from './input.js';
 export { ProxyError, type ProxyCode } from './proxy.js';
 export { LowSpeedError } from './low-speed.js';
 export { InternalError } from './internal.js';
+export { WorkerExitedError } from './worker-exited.js';

@@ -21,6 +21,8 @@ export interface ClientOptions {
   proxies?: ProxySettings | undefined;
   /** A body slower than this fails with LOW_SPEED (default: none). */
   lowSpeed?: LowSpeedLimit | undefined;
+  /** Connections at once to `origin` when fewer than `perHost` (its share of several clients). */
+  connectionsFor?: ((origin: string) => number) | undefined;
 }
 
 export interface HttpResponse {
@@ -80,11 +82,12 @@ function createDispatcher(options: ClientOptions, pools: OriginPools): Dispatche
  */
 export class HttpClient {
   readonly #dispatcher: Dispatcher;
-  readonly #pools = new OriginPools(guardedFactory);
+  readonly #pools: OriginPools;
   readonly #timeouts: TimeoutsMs;
 
   constructor(options: ClientOptions) {
     this.#timeouts = options.timeouts;
+    this.#pools = new OriginPools(guardedFactory, options.connectionsFor);
     const base = createDispatcher(options, this.#pools).compose(headersDeadline(options.timeouts.headers));
     this.#dispatcher = options.lowSpeed ? base.compose(lowSpeed(options.lowSpeed)) : base;
   }

@@ -32,11 +32,14 @@ function open(dispatcher: Dispatcher): boolean {
  */
 export class OriginPools {
   readonly #create: PoolFactory;
+  readonly #connectionsFor: ((origin: string) => number) | undefined;
   readonly #pools = new Map<string, Dispatcher>();
   #closing = false;
 
-  constructor(create: PoolFactory) {
+  /** `connectionsFor`: the connections of one origin's pool, when not the Agent's `connections`. */
+  constructor(create: PoolFactory, connectionsFor?: (origin: string) => number) {
     this.#create = create;
+    this.#connectionsFor = connectionsFor;
   }
 
   /** The factory to give the Agent (or the proxy agents, whose inner Agent takes it too). */
@@ -48,7 +51,11 @@ export class OriginPools {
       for (const event of AGENT_EVENTS) kept.removeAllListeners(event);
       return kept;
     }
-    const pool = this.#create(origin, options);
+    const own = this.#connectionsFor?.(new URL(key).origin);
+    const pool = this.#create(
+      origin,
+      own === undefined ? options : { ...options, connections: Math.max(1, own) },
+    );
     const close = pool.close.bind(pool) as (callback?: () => void) => Promise<void> | void;
     pool.close = ((callback?: () => void) => {
       if (!this.#closing && work(pool) > 0) {

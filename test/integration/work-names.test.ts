@@ -32,14 +32,16 @@ test("regression: files named like another item's .part or state file were repor
     }
     assert.deepEqual(await listFiles(dir), ['v.1.bin.part', 'v.1.bin.part.state', 'v.bin']);
 
-    // Given paths cannot be renamed: the one that would clash fails, the other is whole.
+    // Given paths cannot be renamed: the one that would clash fails, the other is whole. (They
+    // clash while both are held: on one event loop both are decided at once; a worker thread
+    // starting could let the first finish before the second is decided.)
     const given = await tempDir();
     const clash = await download(
       [
         { url: server.url('/v.bin'), path: 'x.bin' },
         { url: server.url('/v.bin.part'), path: 'x.bin.part' },
       ],
-      { dir: given, checkpointMs: 20 },
+      { dir: given, checkpointMs: 20, workers: 1 },
     );
     const failed = clash.filter((r) => r.status === 'failed');
     assert.equal(failed.length, 1);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { InvalidOptionError } from '../../src/errors/index.js';
@@ -37,6 +38,7 @@ const DEFAULTS: NormalizedOptions = {
   split: 'auto',
   minSplitSize: 1024 * 1024,
   checkpointMs: 1000,
+  workers: os.availableParallelism(),
 };
 
 describe('normalizeOptions: defaults', () => {

@@ -1,0 +1,28 @@
+import type { Claims } from '../download/claims.js';
+import type { JobContext } from '../download/job.js';
+import { DirectoryGuard } from '../storage/safe-path.js';
+import { SyncWriteGate } from '../storage/small-file.js';
+import type { HttpClient } from '../transport/client.js';
+import type { NormalizedOptions } from './options.js';
+import { decideRetry } from './retry-policy.js';
+
+/** What the jobs of one event loop share: the run's options, a client, the claims. */
+export function jobContext(
+  options: NormalizedOptions,
+  client: HttpClient,
+  claims: Claims,
+  progress: JobContext['progress'],
+): JobContext {
+  return {
+    options,
+    client,
+    guard: new DirectoryGuard(options.dir),
+    claims,
+    progress,
+    syncWrites: new SyncWriteGate(),
+    retryDelay: (failures, error) => {
+      const d = decideRetry({ attempt: failures, error, now: Date.now(), random: Math.random() }, options);
+      return d.retry ? d.delayMs : undefined;
+    },
+  };
+}
