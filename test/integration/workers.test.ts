@@ -120,6 +120,43 @@ describe('worker threads', () => {
     }
   });
 
+  test('a large file on a worker thread borrows the idle connections of the run, within -j and perHost', async () => {
+    const files = [bytes(6 * 1024 * KiB, 41), bytes(6 * 1024 * KiB, 42)];
+    let inFlight = 0;
+    let peakInFlight = 0;
+    const server = await startServer((req, res) => {
+      inFlight++;
+      peakInFlight = Math.max(peakInFlight, inFlight);
+      res.on('close', () => inFlight--);
+      serveThrottled(req, res, files[Number(req.url!.slice(2))]!, {
+        rate: 4 * 1024 * KiB,
+        etag: `"${req.url}"`,
+      });
+    });
+    try {
+      const d = new Downloader([server.url('/f0'), server.url('/f1')], {
+        dir: await tempDir(),
+        concurrency: 16,
+        workers: 2,
+      });
+      const results: DownloadResult[] = [];
+      d.on('result', (r) => results.push(r));
+      await d.run();
+      assert.equal(workerThreadsOf(d).length, 1, 'the second file ran on a worker thread');
+      for (const r of results) assert.equal(r.sha256, sha256(files[r.index]!));
+      for (const f of ['/f0', '/f1']) {
+        const ranged = server.requests.filter(
+          (q) => q.url === f && /^bytes=\d+-\d+$/.test(q.headers.range ?? ''),
+        );
+        assert.ok(ranged.length >= 3, `${f}: ${ranged.length} range requests beyond its first`);
+      }
+      assert.ok(peakInFlight <= 16, `${peakInFlight} requests at once with -j 16`);
+      assert.ok(server.peakOpen() <= 16, `${server.peakOpen()} connections with perHost 16`);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('names derived from URLs are unique and handed out in input order across loops', async () => {
     // Each answer waits a while, unevenly, so that loops ask for names out of step.
     const server = await startServer((req, res) =>

@@ -22,15 +22,13 @@ export class LentConnections implements SpareConnections {
 
   spare(origin: string): number {
     const n = this.#have.get(origin) ?? 0;
-    if (n === 0 && !this.#wanted && !this.#asked.has(origin)) {
-      this.#asked.add(origin);
-      this.#tell({ op: 'want', origin });
-    }
+    if (n === 0) this.#ask(origin);
     return n;
   }
 
   borrow(origin: string, n: number): number {
     const have = this.#have.get(origin) ?? 0;
+    if (have < n) this.#ask(origin);
     const lent = Math.max(0, Math.min(n, have));
     if (have - lent > 0) this.#have.set(origin, have - lent);
     else this.#have.delete(origin);
@@ -48,6 +46,13 @@ export class LentConnections implements SpareConnections {
   onSpare(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Asks the run for connections of `origin`, once until it answers (not while it wants them back). */
+  #ask(origin: string): void {
+    if (this.#wanted || this.#asked.has(origin)) return;
+    this.#asked.add(origin);
+    this.#tell({ op: 'want', origin });
   }
 
   /** The run lent `n` connections of `origin`: the downloads here take what they want of them. */
