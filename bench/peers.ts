@@ -60,10 +60,10 @@ function parafetch(id: string, extra: string[]): Tool {
     isParafetch: true,
     needs: [PARAFETCH_CLI],
     whenMissing: 'parafetch: not built',
+    // Run as a user runs it: the file itself, so its start line's Node flags apply.
     list: ({ conns, outDir, lists }) => ({
-      cmd: node,
+      cmd: PARAFETCH_CLI,
       args: [
-        PARAFETCH_CLI,
         '-i',
         lists.plain,
         '-d',
@@ -79,22 +79,8 @@ function parafetch(id: string, extra: string[]): Tool {
       cwd: outDir,
     }),
     single: ({ conns, url, outDir, name }) => ({
-      cmd: node,
-      args: [
-        PARAFETCH_CLI,
-        '-x',
-        `${conns}`,
-        '-k',
-        '1M',
-        '-d',
-        outDir,
-        '-o',
-        name,
-        url,
-        ...extra,
-        '--progress',
-        'none',
-      ],
+      cmd: PARAFETCH_CLI,
+      args: ['-x', `${conns}`, '-k', '1M', '-d', outDir, '-o', name, url, ...extra, '--progress', 'none'],
       cwd: outDir,
     }),
   };

@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Claims } from '../../download/claims.js';
 import type { DownloadItem, DownloadResult } from '../../download/item.js';
@@ -17,6 +18,18 @@ import {
   type WireError,
   type WireResult,
 } from './wire.js';
+
+/**
+ * A larger first old space for the threads to come: a transfer's socket buffers that outlive a
+ * scavenge would otherwise fill V8's small starting old space again and again, each time a full
+ * mark-compact. Set once, before the first thread starts (it applies to isolates made after).
+ */
+let flagsSet = false;
+function setThreadFlags(): void {
+  if (flagsSet) return;
+  flagsSet = true;
+  v8.setFlagsFromString('--initial-old-space-size=64');
+}
 
 /** Where the worker thread's code is: beside this file, in the build and in the bundle alike. */
 const THREAD_FILE = new URL('./thread.js', import.meta.url);
@@ -59,6 +72,7 @@ export class WorkerThread {
     this.#onBytes = onBytes;
     const { signal: _signal, ...plain } = options;
     const workerData: ThreadData = { options: plain, ...place };
+    setThreadFlags();
     this.#worker = new Worker(THREAD_FILE, { workerData });
     this.#worker.on('message', (m: FromWorker) => this.#receive(m));
     const stopped = (cause?: unknown) => {
