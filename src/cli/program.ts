@@ -165,7 +165,7 @@ export function createProgram(): Command {
     .addOption(
       valued(
         '--workers <N>',
-        "event loops making transfers: this one and N-1 worker threads (default: the machine's cores)",
+        'event loops making transfers: this one and N-1 worker threads (default: cores - 1, at least 1)',
         integer(1, LIMITS.workers),
       ),
     )

@@ -88,8 +88,8 @@ export interface DownloadOptions {
   /** How often a long download records its progress for a resume after a crash, in ms (default 1000). */
   checkpointMs?: number;
   /**
-   * Event loops making transfers: this thread's and `workers - 1` worker threads, started once
-   * two items run at once (default: the machine's available parallelism; 1: no worker thread).
+   * Event loops making transfers: this thread's and `workers - 1` worker threads, each started
+   * when first given an item (default: one per core but one; 1: no worker thread).
    */
   workers?: number;
 }
@@ -216,6 +216,15 @@ export const LIMITS = {
   workers: 256,
 } as const;
 
+/**
+ * Event loops making transfers by default: one per core but one, which is left to the kernel's
+ * socket and file work (as much again as the transfers' own on a busy run) and to the rest of
+ * the machine; at least one. On 2 cores that is this thread's loop alone (see the README).
+ */
+export function defaultWorkers(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
+
 /** Validates every option once, rejects unknown keys, and fills in the defaults. */
 export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptions {
   if (typeof options !== 'object' || options === null) {
@@ -310,6 +319,6 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     split: splitSetting(o.split),
     minSplitSize: integer('minSplitSize', o.minSplitSize, 1, DEFAULTS.minSplitSize),
     checkpointMs: integer('checkpointMs', o.checkpointMs, 10, 1000),
-    workers: integer('workers', o.workers, 1, os.availableParallelism(), LIMITS.workers),
+    workers: integer('workers', o.workers, 1, defaultWorkers(), LIMITS.workers),
   };
 }

@@ -38,7 +38,7 @@ const DEFAULTS: NormalizedOptions = {
   split: 'auto',
   minSplitSize: 1024 * 1024,
   checkpointMs: 1000,
-  workers: os.availableParallelism(),
+  workers: Math.max(1, os.availableParallelism() - 1),
 };
 
 describe('normalizeOptions: defaults', () => {

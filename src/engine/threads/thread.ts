@@ -6,6 +6,7 @@ import { HttpClient } from '../../transport/client.js';
 import type { NormalizedOptions } from '../options.js';
 import { jobContext } from '../run-context.js';
 import { LentConnections } from './lent-connections.js';
+import { Outbox } from './outbox.js';
 import { hostShare } from './share.js';
 import {
   fromWire,
@@ -36,7 +37,8 @@ function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
     ...options,
     connectionsFor: (origin) => hostShare(options.perHost, data.loops, data.loop, origin),
   });
-  const post = (m: FromWorker) => port.postMessage(m);
+  const outbox = new Outbox<FromWorker>((batch) => port.postMessage(batch));
+  const post = (m: FromWorker) => outbox.post(m);
 
   let nextCall = 0;
   const asked = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
@@ -113,7 +115,11 @@ function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
     });
   };
 
-  port.on('message', (m: ToWorker) => {
+  port.on('message', (batch: ToWorker[]) => {
+    for (const m of batch) receive(m);
+  });
+
+  const receive = (m: ToWorker): void => {
     switch (m.type) {
       case 'prepare': {
         const job = new DownloadJob(m.index, m.item, ctx);
@@ -155,11 +161,12 @@ function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
         clearTimeout(newsTimer);
         void client.close().finally(() => {
           post({ type: 'closed' });
+          outbox.flush();
           port.close();
         });
         return;
     }
-  });
+  };
 }
 
 if (parentPort) serve(parentPort, workerData as ThreadData);

@@ -7,6 +7,7 @@ import type { JobHandle } from '../job-handle.js';
 import { resultOf } from '../job-handle.js';
 import type { NormalizedOptions } from '../options.js';
 import type { LendAsk } from './lent-connections.js';
+import { Outbox } from './outbox.js';
 import type { ThreadData } from './thread.js';
 import {
   fromWire,
@@ -53,6 +54,7 @@ export class WorkerThread {
   readonly #holds = new Map<number, () => void>();
   readonly #onBytes: (job: RemoteJob, n: number) => void;
   readonly #onLend: (ask: LendAsk) => void;
+  readonly #outbox = new Outbox<ToWorker>((batch) => this.#worker.postMessage(batch));
   #nextCall = 0;
   #nextHold = 0;
   #alive = true;
@@ -74,7 +76,9 @@ export class WorkerThread {
     const workerData: ThreadData = { options: plain, ...place };
     setThreadFlags();
     this.#worker = new Worker(THREAD_FILE, { workerData });
-    this.#worker.on('message', (m: FromWorker) => this.#receive(m));
+    this.#worker.on('message', (batch: FromWorker[]) => {
+      for (const m of batch) this.#receive(m);
+    });
     const stopped = (cause?: unknown) => {
       if (!this.#alive) return;
       this.#alive = false;
@@ -137,7 +141,10 @@ export class WorkerThread {
       if (!this.#alive) return;
       const closed = new Promise<void>((resolve) => {
         this.#worker.once('exit', () => resolve());
-        this.#worker.on('message', (m: FromWorker) => m.type === 'closed' && resolve());
+        this.#worker.on(
+          'message',
+          (batch: FromWorker[]) => batch.some((m) => m.type === 'closed') && resolve(),
+        );
       });
       this.#post({ type: 'close' });
       const timer = setTimeout(() => void this.#worker.terminate(), graceMs);
@@ -160,7 +167,7 @@ export class WorkerThread {
   }
 
   #post(m: ToWorker): void {
-    this.#worker.postMessage(m);
+    this.#outbox.post(m);
   }
 
   #receive(m: FromWorker): void {
