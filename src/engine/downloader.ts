@@ -1,6 +1,5 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
 import { AbortedError, type ParafetchError } from '../errors/index.js';
-import type { Worker } from 'node:worker_threads';
 import type { DownloadItem, DownloadResult } from '../download/item.js';
 import type { JobContext } from '../download/job.js';
 import { HttpClient } from '../transport/client.js';
@@ -14,6 +13,7 @@ import { readItems, toItem, type ItemSource } from './input.js';
 import { Loops, type PlacedJob } from './loops.js';
 import { normalizeOptions, type DownloadOptions, type NormalizedOptions } from './options.js';
 import { AsyncQueue } from './result-queue.js';
+import { answersWholeInput, clientFactoryOf, noteLoops } from './run-hooks.js';
 import { Tally } from './tally.js';
 
 export type { ItemSource } from './input.js';
@@ -25,32 +25,7 @@ interface Entry extends AttemptHistory {
   settled: boolean;
 }
 
-/** Runs that read their whole input after an abort, to answer every item (see `download`). */
-const draining = new WeakSet<Downloader>();
-
-/** After an abort, `downloader` reads the rest of its input and answers each item `cancelled`. */
-export function answerWholeInput(downloader: Downloader): void {
-  draining.add(downloader);
-}
-
-/** How a run builds its HTTP client. */
-export type ClientFactory = (options: NormalizedOptions) => HttpClient;
-
-/** Runs whose HTTP client is built another way (a test's client that cannot be built). */
-const clientFactories = new WeakMap<Downloader, ClientFactory>();
-
-/** `downloader`'s run builds its HTTP client with `factory` instead of `new HttpClient`. */
-export function buildClientWith(downloader: Downloader, factory: ClientFactory): void {
-  clientFactories.set(downloader, factory);
-}
-
-/** The loops of runs under way, for `workerThreadsOf`. */
-const runLoops = new WeakMap<Downloader, Loops>();
-
-/** The worker threads `downloader`'s run has started so far (for a test that stops one). */
-export function workerThreadsOf(downloader: Downloader): Worker[] {
-  return runLoops.get(downloader)?.threads.map((t) => t.worker) ?? [];
-}
+export { answerWholeInput, buildClientWith, workerThreadsOf, type ClientFactory } from './run-hooks.js';
 
 /**
  * Downloads a stream of items: at most `concurrency` at once and `perHost` per origin (fewer
@@ -169,9 +144,9 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     let client: HttpClient | undefined;
     try {
       const connectionsFor = Loops.shareOfMain(options);
-      client = (clientFactories.get(this) ?? ((o) => new HttpClient({ ...o, connectionsFor })))(options);
+      client = (clientFactoryOf(this) ?? ((o) => new HttpClient({ ...o, connectionsFor })))(options);
       this.#loops = new Loops(options, client, (job, n) => this.#progress(job as PlacedJob, n));
-      runLoops.set(this, this.#loops);
+      noteLoops(this, this.#loops);
       this.#loops.lendFrom(this.#lender, () => this.#pump());
       this.#ctx = this.#loops.ctx;
       this.#tally.startedAt = Date.now();
@@ -203,9 +178,9 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       await readItems(this.#source, {
         enqueue: (value) => this.#enqueue(value),
         // After an abort, `download()` reads on to answer every item; a Downloader stops.
-        stop: () => signal.aborted && !draining.has(this),
+        stop: () => signal.aborted && !answersWholeInput(this),
         // An abort also ends a wait for the input's next value (stdin, a queue that waits).
-        signal: draining.has(this) ? undefined : signal,
+        signal: answersWholeInput(this) ? undefined : signal,
         room: () => signal.aborted || this.#admission.backlog.ready < this.#lookahead,
         waitForRoom: () => new Promise<void>((resolve) => (this.#wakeReader = resolve)),
       });
