@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --initial-old-space-size=64
+#!/usr/bin/env node
 import { runCli } from './run.js';
 
 // A reader of --json that goes away (`| head`) must not crash the run: its output is dropped.
