@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DestinationClaims } from '../download/claims.js';
+import { DestinationClaims, type Claims } from '../download/claims.js';
 import type { DownloadItem, DownloadResult } from '../download/item.js';
 import { DownloadJob, type JobContext } from '../download/job.js';
 import type { ParafetchError } from '../errors/index.js';
@@ -24,6 +24,11 @@ interface Loop {
   readonly hosts: Map<string, number>;
 }
 
+/** The loops a run makes transfers on: no more than it has files at once. */
+function loopCount(options: NormalizedOptions): number {
+  return Math.max(1, Math.min(options.workers, options.concurrency));
+}
+
 /** How many worker threads a run may lose before it goes on with fewer. */
 const RESTARTS = 8;
 
@@ -35,7 +40,9 @@ const RESTARTS = 8;
  * across all of them. Destination claims are kept here, one set for the run.
  */
 export class Loops {
-  readonly #naming = new NamingOrder(new DestinationClaims());
+  /** Hands out derived names in order across loops; one loop asks in that order anyway. */
+  readonly #naming: NamingOrder | undefined;
+  readonly #claims: Claims;
   readonly ctx: JobContext;
   readonly #options: NormalizedOptions;
   readonly #loops: Loop[];
@@ -48,8 +55,11 @@ export class Loops {
   constructor(options: NormalizedOptions, client: HttpClient, progress: (job: JobHandle, n: number) => void) {
     this.#options = options;
     this.#progress = progress;
-    this.#wanted = Math.max(1, Math.min(options.workers, options.concurrency));
-    this.ctx = jobContext(options, client, this.#naming.claims, (job, n) => {
+    this.#wanted = loopCount(options);
+    const claims = new DestinationClaims();
+    this.#naming = this.#wanted > 1 ? new NamingOrder(claims) : undefined;
+    this.#claims = this.#naming?.claims ?? claims;
+    this.ctx = jobContext(options, client, this.#claims, (job, n) => {
       const placed = this.#placed.get(job.index);
       if (placed) progress(placed, n);
     });
@@ -68,6 +78,7 @@ export class Loops {
    */
   lendFrom(lender: SpareConnections, changed: () => void): void {
     this.ctx.connections = lender;
+    if (this.#wanted === 1) return;
     this.#lending = new Lending(
       lender,
       (id, origin) => this.#share(this.#loops[id]!, origin) - (this.#loops[id]!.hosts.get(origin) ?? 0),
@@ -82,7 +93,7 @@ export class Loops {
 
   /** Connections this thread's client may open to `origin` (its share). */
   static shareOfMain(options: NormalizedOptions): ((origin: string) => number) | undefined {
-    const loops = Math.max(1, Math.min(options.workers, options.concurrency));
+    const loops = loopCount(options);
     return loops > 1 ? (origin) => hostShare(options.perHost, loops, 0, origin) : undefined;
   }
 
@@ -93,6 +104,8 @@ export class Loops {
 
   /** Whether `job`'s next attempt, to `host`, may start now on a loop with room for it. */
   fits(job: PlacedJob, host: string): boolean {
+    // One loop: its share is the whole of perHost, which the HostGate already holds.
+    if (this.#wanted === 1) return true;
     const own = job.loop;
     if (own && !job.lost) return (own.hosts.get(host) ?? 0) < Math.max(1, this.#share(own, host));
     return this.#loops.some((l) => this.#usable(l) && this.#hasRoom(l, host));
@@ -101,9 +114,10 @@ export class Loops {
   /** Places `job` (when not yet, or its loop is gone) and counts its attempt until `leave` is called. */
   enter(job: PlacedJob, host: string): () => void {
     if (!job.loop || job.lost) this.#bind(job, host);
-    if (!job.prepared && derivesName(job.item, this.#options.contentDisposition)) {
-      this.#naming.expect(job.index);
-      job.onPrepared = () => this.#naming.done(job.index);
+    const naming = this.#naming;
+    if (naming && !job.prepared && derivesName(job.item, this.#options.contentDisposition)) {
+      naming.expect(job.index);
+      job.onPrepared = () => naming.done(job.index);
     }
     const loop = job.loop!;
     loop.running++;
@@ -170,7 +184,7 @@ export class Loops {
     loop.thread = new WorkerThread(
       this.#options,
       { loop: loop.id, loops: this.#wanted },
-      this.#naming.claims,
+      this.#claims,
       (job, n) => {
         const placed = this.#placed.get(job.index);
         if (placed) this.#progress(placed, n);

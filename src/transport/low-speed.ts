@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { LowSpeedError } from '../errors/index.js';
 import { requestUrl } from './headers.js';
+import { WrappingHandler, type Controller, type Handler } from './wrapping-handler.js';
 
 /** A body slower than `bytesPerSecond` over `seconds` fails with LOW_SPEED; 0 bytes/s disables it. */
 export interface LowSpeedLimit {
@@ -10,18 +10,14 @@ export interface LowSpeedLimit {
   seconds: number;
 }
 
-type Handler = Dispatcher.DispatchHandler;
-type Controller = Dispatcher.DispatchController;
-
 /**
- * Wraps one request's handler (undici 7's controller interface): counts the body's bytes and,
- * at the end of every window of `seconds` after the response headers, aborts the request with a
- * LowSpeedError when fewer than `bytesPerSecond * seconds` arrived. A window in which our own
- * reader held the body back (the controller paused: backpressure from a slow disk) is not
- * judged. Costs an addition per chunk and one timer per request.
+ * Wraps one request's handler: counts the body's bytes and, at the end of every window of
+ * `seconds` after the response headers, aborts the request with a LowSpeedError when fewer than
+ * `bytesPerSecond * seconds` arrived. A window in which our own reader held the body back (the
+ * controller paused: backpressure from a slow disk) is not judged. Costs an addition per chunk
+ * and one timer per request.
  */
-class LowSpeedHandler implements Handler {
-  readonly #inner: Handler;
+class LowSpeedHandler extends WrappingHandler {
   readonly #limit: LowSpeedLimit;
   readonly #url: string;
   #controller: Controller | undefined;
@@ -30,27 +26,21 @@ class LowSpeedHandler implements Handler {
   #pausedInWindow = false;
 
   constructor(inner: Handler, limit: LowSpeedLimit, url: string) {
-    this.#inner = inner;
+    super(inner);
     this.#limit = limit;
     this.#url = url;
   }
 
-  onRequestStart(controller: Controller, context: unknown): void {
+  protected override stopped(): void {
+    clearInterval(this.#timer);
+  }
+
+  override onRequestStart(controller: Controller, context: unknown): void {
     this.#controller = controller;
-    this.#inner.onRequestStart?.(controller, context);
+    super.onRequestStart(controller, context);
   }
 
-  onRequestUpgrade(
-    controller: Controller,
-    status: number,
-    headers: IncomingHttpHeaders,
-    socket: Duplex,
-  ): void {
-    this.#stop();
-    this.#inner.onRequestUpgrade?.(controller, status, headers, socket);
-  }
-
-  onResponseStart(
+  override onResponseStart(
     controller: Controller,
     status: number,
     headers: IncomingHttpHeaders,
@@ -60,28 +50,14 @@ class LowSpeedHandler implements Handler {
     if (this.#timer === undefined && status >= 200) {
       this.#timer = setInterval(this.#check, this.#limit.seconds * 1000).unref();
     }
-    this.#inner.onResponseStart?.(controller, status, headers, message);
+    super.onResponseStart(controller, status, headers, message);
     if (controller.paused) this.#pausedInWindow = true;
   }
 
-  onResponseData(controller: Controller, chunk: Buffer): void {
+  override onResponseData(controller: Controller, chunk: Buffer): void {
     this.#bytes += chunk.length;
-    this.#inner.onResponseData?.(controller, chunk);
+    super.onResponseData(controller, chunk);
     if (controller.paused) this.#pausedInWindow = true;
-  }
-
-  onResponseEnd(controller: Controller, trailers: IncomingHttpHeaders): void {
-    this.#stop();
-    this.#inner.onResponseEnd?.(controller, trailers);
-  }
-
-  onResponseError(controller: Controller, err: Error): void {
-    this.#stop();
-    this.#inner.onResponseError?.(controller, err);
-  }
-
-  #stop(): void {
-    clearInterval(this.#timer);
   }
 
   readonly #check = (): void => {
@@ -92,7 +68,7 @@ class LowSpeedHandler implements Handler {
     // A window that starts paused is not judged either.
     this.#pausedInWindow = this.#controller?.paused === true;
     if (judged && slow) {
-      this.#stop();
+      this.stopped();
       this.#controller?.abort(new LowSpeedError(bytesPerSecond, seconds, this.#url));
     }
   };

@@ -65,6 +65,8 @@ export class Lending {
 
   /** After admission: lends what can be spared to the threads that asked. */
   offer(): void {
+    // No thread yet: nothing to tell or lend (the lender's `wanted` scans the waiting items).
+    if (this.#borrowers.size === 0) return;
     const wanted = this.#lender.wanted();
     if (wanted !== this.#wanted) {
       this.#wanted = wanted;
