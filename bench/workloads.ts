@@ -74,6 +74,25 @@ export function inOrderIdeal(files: readonly FileSpec[], conns: number): number 
   return total / 1e6 / Math.max(...freeAt);
 }
 
+/** Files of 16 KiB behind the latency location: W1, and W6 with a longer list. */
+function smallFiles(id: string, title: string, count: number, timeoutS: number): Workload {
+  return {
+    id,
+    title,
+    shape: `${humanCount(count)} files of 16 KiB, ${LATENCY_MS} ms to first byte per request`,
+    kind: 'list',
+    location: 'lat',
+    dataset: `w1-${count}x16k`,
+    files: sameSize(count, 16 * KiB, 100),
+    concurrencies: [8, 32],
+    tools: [...LIST_TOOLS, ...WORKER_TOOLS],
+    unit: 'files/s',
+    timeoutS,
+    limit: (conns) => Math.min(conns, count) / (LATENCY_MS / 1000),
+    limitHow: `connections / ${LATENCY_MS} ms`,
+  };
+}
+
 export function workloads(quick: boolean): Workload[] {
   const w1Count = quick ? 400 : 2000;
   const w6Count = quick ? 4000 : 20_000;
@@ -87,21 +106,7 @@ export function workloads(quick: boolean): Workload[] {
   const rateMB = RATE_BYTES_PER_S / 1e6;
 
   return [
-    {
-      id: 'W1',
-      title: 'many small files',
-      shape: `${humanCount(w1Count)} files of 16 KiB, ${LATENCY_MS} ms to first byte per request`,
-      kind: 'list',
-      location: 'lat',
-      dataset: `w1-${w1Count}x16k`,
-      files: sameSize(w1Count, 16 * KiB, 100),
-      concurrencies: [8, 32],
-      tools: [...LIST_TOOLS, ...WORKER_TOOLS],
-      unit: 'files/s',
-      timeoutS: quick ? 60 : 180,
-      limit: (conns) => Math.min(conns, w1Count) / (LATENCY_MS / 1000),
-      limitHow: `connections / ${LATENCY_MS} ms`,
-    },
+    smallFiles('W1', 'many small files', w1Count, quick ? 60 : 180),
     {
       id: 'W2',
       title: 'one large file',
@@ -165,22 +170,7 @@ export function workloads(quick: boolean): Workload[] {
       maxDefaultRuns: 2,
       limitHow: 'none: the figures are memory and start-up time',
     },
-    {
-      id: 'W6',
-      title: 'W1 with a long list',
-      shape: `${humanCount(w6Count)} files of 16 KiB, ${LATENCY_MS} ms to first byte per request`,
-      kind: 'list',
-      location: 'lat',
-      dataset: `w1-${w6Count}x16k`,
-      files: sameSize(w6Count, 16 * KiB, 100),
-      concurrencies: [8, 32],
-      tools: [...LIST_TOOLS, ...WORKER_TOOLS],
-      unit: 'files/s',
-      // At 8 connections the limit alone is 20,000 x 21 ms / 8, about 53 s.
-      timeoutS: quick ? 90 : 300,
-      maxDefaultRuns: 1,
-      limit: (conns) => Math.min(conns, w6Count) / (LATENCY_MS / 1000),
-      limitHow: `connections / ${LATENCY_MS} ms`,
-    },
+    // At 8 connections the limit alone is 20,000 x 21 ms / 8, about 53 s.
+    { ...smallFiles('W6', 'W1 with a long list', w6Count, quick ? 90 : 300), maxDefaultRuns: 1 },
   ];
 }
