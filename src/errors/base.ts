@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'UNSAFE_PATH'
   | 'INVALID_URL'
   | 'DISK_ERROR'
+  | 'STORE_ERROR'
   | 'REMOTE_CHANGED'
   | 'ABORTED'
   | 'INVALID_OPTION'

@@ -9,6 +9,7 @@ export { TooManyRedirectsError, UnsafeRedirectError } from './redirect.js';
 export { UnsafePathError } from './unsafe-path.js';
 export { InvalidUrlError } from './invalid-url.js';
 export { DiskError } from './disk.js';
+export { StoreError } from './store.js';
 export { RemoteChangedError } from './remote-changed.js';
 export { AbortedError } from './aborted.js';
 export { InvalidOptionError } from './invalid-option.js';
