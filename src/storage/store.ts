@@ -70,6 +70,8 @@ export interface Store {
   locate(name: string): string;
   /** The object already stored for this item, or undefined: what skip-existing asks. */
   stat(target: StatTarget): Promise<StoredObject | undefined>;
+  /** The whole object stored under `name`, or undefined when there is none (shards read back their index). */
+  read(name: string): Promise<Uint8Array | undefined>;
   /** Opens an upload. Rejects with a ParafetchError (DISK_ERROR, STORE_ERROR, …). */
   open(target: UploadTarget, signal?: AbortSignal): Promise<Upload>;
   /** Ends the run's writing: whatever was committed is durable and complete after it. */
