@@ -4,7 +4,9 @@ import type { SyncWriteGate } from '../storage/small-file.js';
 import type { HttpClient } from '../transport/client.js';
 import type { Claims } from './claims.js';
 import type { ChooserOptions } from './destination.js';
+import type { Store } from '../storage/store.js';
 import type { DownloadJob } from './job.js';
+import type { StoreJob } from './store-job.js';
 import type { SplitSetting } from './split-plan.js';
 
 /** What a job reads of the run's options. */
@@ -28,11 +30,16 @@ export interface JobContext {
   guard: DirectoryGuard;
   claims: Claims;
   /** Called after every chunk with its size; the receiver throttles. */
-  progress(job: DownloadJob, bytes: number): void;
+  progress(job: DownloadJob | StoreJob, bytes: number): void;
   /** Whether small files are written with direct calls (see SyncWriteGate). */
   syncWrites: SyncWriteGate;
   /** Delay before the n-th retry of one segment after `error`, or undefined to give up. */
   retryDelay(failures: number, error: ParafetchError): number | undefined;
+  /**
+   * Where the bytes go when not to the local folder's positional files (see storage/store.ts):
+   * an item then goes through a StoreJob, one stream into one upload per attempt.
+   */
+  store?: Store;
   /** The run's idle connections a split download may borrow (none when absent). */
   connections?: SpareConnections;
 }

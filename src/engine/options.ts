@@ -4,6 +4,15 @@ import { InvalidOptionError } from '../errors/index.js';
 import { HEADER_VALUE_FORBIDDEN, normalizeHeaders } from '../download/rules.js';
 import type { SplitSetting } from '../download/split-plan.js';
 import { resolveProxies, type ProxySettings } from '../transport/proxy-settings.js';
+import {
+  isRemoteDir,
+  normalizeOutput,
+  normalizeS3,
+  type NormalizedOutput,
+  type NormalizedS3,
+  type OutputOptions,
+  type S3Options,
+} from './output-options.js';
 
 /** What to do when the destination file already exists. */
 export type OverwritePolicy = 'skip' | 'overwrite' | 'rename';
@@ -36,8 +45,15 @@ export interface LowSpeedOptions {
 }
 
 export interface DownloadOptions {
-  /** Folder every destination is relative to, and which no destination may leave (default: cwd). */
+  /**
+   * Folder every destination is relative to, and which no destination may leave (default: cwd);
+   * or `s3://bucket/prefix` for object storage (see `s3`).
+   */
   dir?: string;
+  /** Loose files (default) or WebDataset shards. */
+  output?: OutputOptions;
+  /** How object storage is reached, for a `dir` of `s3://…`. */
+  s3?: S3Options;
   /** Files downloading at once (default 16). */
   concurrency?: number;
   /** Connections at once to one origin, across all files and segments (default: `concurrency`). */
@@ -95,7 +111,12 @@ export interface DownloadOptions {
 }
 
 export interface NormalizedOptions {
+  /** The local folder (absolute); with object storage, the working folder, which nothing is written to. */
   dir: string;
+  /** `s3://bucket/prefix` when the output goes to object storage. */
+  remote: string | undefined;
+  output: NormalizedOutput;
+  s3: NormalizedS3;
   concurrency: number;
   perHost: number;
   retries: number;
@@ -150,6 +171,8 @@ const KEYS: ReadonlySet<string> = new Set<keyof DownloadOptions>([
   'minSplitSize',
   'checkpointMs',
   'workers',
+  'output',
+  's3',
 ]);
 
 function integer(key: string, value: unknown, min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) {
@@ -294,8 +317,12 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     throw new InvalidOptionError('signal', 'an AbortSignal', signal);
   }
 
+  const remote = typeof o.dir === 'string' && isRemoteDir(o.dir) ? o.dir : undefined;
   return {
-    dir: path.resolve(typeof o.dir === 'string' ? o.dir : process.cwd()),
+    dir: path.resolve(typeof o.dir === 'string' && !remote ? o.dir : process.cwd()),
+    remote,
+    output: normalizeOutput(o.output),
+    s3: normalizeS3(o.s3),
     concurrency,
     perHost,
     retries: integer('retries', o.retries, 0, DEFAULTS.retries, LIMITS.retries),

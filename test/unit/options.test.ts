@@ -14,6 +14,9 @@ import { resolveProxies } from '../../src/transport/proxy-settings.js';
 
 const DEFAULTS: NormalizedOptions = {
   dir: process.cwd(),
+  remote: undefined,
+  output: { format: 'files', shardItems: 10_000, shardBytes: undefined },
+  s3: { endpoint: undefined, region: undefined, forcePathStyle: undefined, partSize: 8 * 1024 * 1024 },
   concurrency: 16,
   perHost: 16,
   retries: 5,
@@ -67,6 +70,23 @@ describe('normalizeOptions: accepted values', () => {
       expected: { dir: path.resolve('out/files') },
     },
     { name: 'absolute dir is normalised', input: { dir: '/tmp/a/../b/' }, expected: { dir: '/tmp/b' } },
+    {
+      name: 'an s3:// dir is object storage, the local folder stays the working one',
+      input: { dir: 's3://bucket/some/prefix' },
+      expected: { dir: process.cwd(), remote: 's3://bucket/some/prefix' },
+    },
+    {
+      name: 'webdataset shards by items and bytes',
+      input: { output: { format: 'webdataset', shardItems: 500, shardBytes: 1_000_000 } },
+      expected: { output: { format: 'webdataset', shardItems: 500, shardBytes: 1_000_000 } },
+    },
+    {
+      name: 's3 endpoint, region, path style and part size',
+      input: { s3: { endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', forcePathStyle: false, partSize: 6 * 2 ** 20 } },
+      expected: {
+        s3: { endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', forcePathStyle: false, partSize: 6 * 2 ** 20 },
+      },
+    },
     {
       name: 'perHost defaults to concurrency',
       input: { concurrency: 4 },
@@ -181,6 +201,30 @@ describe('normalizeOptions: rejected values name the key and the value', () => {
       input: { concurrency: 0 },
       key: 'concurrency',
       message: 'Expected `concurrency` to be an integer from 1 to 65536, got `0` (number)',
+    },
+    {
+      name: 'an output format that does not exist',
+      input: { output: { format: 'zip' } },
+      key: 'output.format',
+      message: "Expected `output.format` to be one of 'files', 'webdataset', got `\"zip\"` (string)",
+    },
+    {
+      name: 'shardItems 0',
+      input: { output: { shardItems: 0 } },
+      key: 'output.shardItems',
+      message: 'Expected `output.shardItems` to be an integer from 1 and up, got `0` (number)',
+    },
+    {
+      name: 'a part size under the 5 MiB S3 allows',
+      input: { s3: { partSize: 1024 } },
+      key: 's3.partSize',
+      message: 'Expected `s3.partSize` to be an integer from 5242880 and up, got `1024` (number)',
+    },
+    {
+      name: 'an endpoint that is no URL',
+      input: { s3: { endpoint: 'not a url' } },
+      key: 's3.endpoint',
+      message: 'Expected `s3.endpoint` to be a URL such as http://127.0.0.1:9000, got `"not a url"` (string)',
     },
     {
       name: 'concurrency fractional',

@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import type { ParafetchError } from '../errors/index.js';
+import { BodyTooLongError, ChecksumMismatchError, HttpStatusError, TruncatedBodyError } from '../errors/index.js';
+import { numberedName } from '../storage/finalize.js';
+import type { Store, Upload } from '../storage/store.js';
+import type { HttpResponse } from '../transport/client.js';
+import { discardBody } from '../transport/discard.js';
+import { contentLength, header } from '../transport/headers.js';
+import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
+import type { DownloadItem, DownloadResult, ResultStatus } from './item.js';
+import type { JobContext } from './job-context.js';
+import { attemptUrl, itemUrls } from './mirrors.js';
+import { nameFromContentDisposition, nameFromUrl } from './naming.js';
+import { checkItemFields } from './rules.js';
+import { derivesName, storeName } from './store-name.js';
+
+/**
+ * One item into a store that writes front to back only (object storage, shards): one stream per
+ * attempt into an upload that appears whole at its commit, or not at all. A retry starts over
+ * with a new upload: such a store keeps nothing partial between attempts.
+ */
+export class StoreJob {
+  readonly index: number;
+  readonly item: DownloadItem;
+  readonly #ctx: JobContext;
+  readonly #store: Store;
+  readonly startedAt = Date.now();
+  attempts = 0;
+  progressAt = 0;
+  bytes = 0;
+  total: number | undefined;
+  #urls: URL[] = [];
+  /** The item's name in the store, once decided. */
+  #name: string | undefined;
+  #location: string | undefined;
+  #release: (() => void) | undefined;
+
+  constructor(index: number, item: DownloadItem, ctx: JobContext, store: Store) {
+    this.index = index;
+    this.item = item;
+    this.#ctx = ctx;
+    this.#store = store;
+  }
+
+  get url(): string {
+    return this.item.url;
+  }
+
+  /** Where the item is or will be in the store (a path or URL), once decided. */
+  get finalPath(): string | undefined {
+    return this.#location;
+  }
+
+  async prepare(): Promise<DownloadResult | undefined> {
+    this.#urls = itemUrls(this.item).map(parseHttpUrl);
+    checkItemFields(this.item);
+    if (this.#ctx.options.contentDisposition && derivesName(this.item.path)) return undefined;
+    return this.#decide(nameFromUrl(this.#urls[0]!));
+  }
+
+  /** Names the item and applies the overwrite policy; a result when it is skipped. */
+  async #decide(derived: string): Promise<DownloadResult | undefined> {
+    const store = this.#store;
+    let name = storeName(this.item.path, derived);
+    if (store.capabilities.ordered) {
+      // Shards name members by index or key: the name only lends its extension.
+      this.#name = name;
+    } else {
+      if (derivesName(this.item.path)) {
+        name = (await this.#ctx.claims.uniqueDerived(`/${name}`, this.index)).slice(1);
+      }
+      name = await this.#hold(name);
+    }
+    this.#name = name;
+    this.#location = store.locate(name);
+    if (this.#ctx.options.overwrite !== 'skip' && !store.capabilities.ordered) return undefined;
+    const found = await store.stat({ index: this.index, name });
+    if (!found) return undefined;
+    const expected = this.item.sha256?.toLowerCase();
+    // An object whose checksum is unknown or other than the one asked for is fetched again.
+    if (expected !== undefined && found.sha256 !== expected && !store.capabilities.ordered) return undefined;
+    this.#location = found.location;
+    return this.#done('skipped', found.size, found.sha256);
+  }
+
+  /** Holds the name for this item in the run; with `rename`, the first free numbered one. */
+  async #hold(name: string): Promise<string> {
+    const { claims, options } = this.#ctx;
+    if (options.overwrite !== 'rename') {
+      this.#release = await claims.hold(`/${name}`);
+      return name;
+    }
+    for (let n = 1, candidate = name; ; candidate = numberedName(name, n++)) {
+      if (await claims.taken(`/${candidate}`)) continue;
+      if (await this.#store.stat({ index: this.index, name: candidate })) continue;
+      const release = await claims.tryHold(`/${candidate}`);
+      if (release) {
+        this.#release = release;
+        return candidate;
+      }
+    }
+  }
+
+  async attempt(signal: AbortSignal): Promise<DownloadResult> {
+    this.attempts++;
+    this.bytes = 0;
+    const url = attemptUrl(this.#urls, this.attempts);
+    const { options, client } = this.#ctx;
+    const headers: Record<string, string> = { 'user-agent': options.userAgent, ...options.headers };
+    for (const [k, v] of Object.entries(this.item.headers ?? {})) headers[k.toLowerCase()] = v;
+    const res = await getFollowingRedirects(client, url, { headers, maxRedirects: options.maxRedirects, signal });
+    let upload: Upload | undefined;
+    try {
+      if (res.status < 200 || res.status >= 300) {
+        throw new HttpStatusError(res.status, res.url.href, header(res.headers, 'retry-after'));
+      }
+      if (this.#name === undefined) {
+        const cd = nameFromContentDisposition(header(res.headers, 'content-disposition'));
+        const skipped = await this.#decide(cd ?? nameFromUrl(this.#urls[0]!));
+        if (skipped) {
+          discardBody(res);
+          return skipped;
+        }
+      }
+      this.total = res.status === 204 ? 0 : contentLength(res.headers);
+      upload = await this.#store.open(
+        {
+          index: this.index,
+          name: this.#name!,
+          url: this.item.url,
+          size: this.total,
+          contentType: header(res.headers, 'content-type'),
+          key: (this.item as { key?: string }).key,
+        },
+        signal,
+      );
+    } catch (err) {
+      discardBody(res);
+      throw err;
+    }
+    try {
+      const digest = await this.#receive(res, upload, url);
+      this.#location = await upload.commit(digest);
+      return this.#done('ok', this.bytes, digest);
+    } catch (err) {
+      await upload.abort().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** The body into the upload, hashed on the way; resolves with its SHA-256 when computed. */
+  async #receive(res: HttpResponse, upload: Upload, url: URL): Promise<string | undefined> {
+    const expected = this.item.sha256?.toLowerCase();
+    const hash = this.#ctx.options.hash || expected !== undefined ? createHash('sha256') : undefined;
+    const limit = this.total;
+    const body = res.body;
+    const resume = () => body.resume();
+    const fail = (err: unknown) => body.destroy(err);
+    try {
+      await body.pipeTo((chunk) => {
+        if (limit !== undefined && this.bytes + chunk.length > limit) throw new BodyTooLongError(limit, url.href);
+        hash?.update(chunk);
+        const more = upload.write(chunk);
+        this.bytes += chunk.length;
+        this.#ctx.progress(this, chunk.length);
+        if (more) return true;
+        upload.drained().then(resume, fail);
+        return false;
+      });
+    } catch (err) {
+      body.destroy();
+      const failure = this.#ctx.client.bodyError(err, url);
+      if (limit !== undefined && this.bytes < limit && failure.code === 'CONNECTION_RESET') {
+        throw new TruncatedBodyError(limit, this.bytes, url.href);
+      }
+      throw failure;
+    }
+    if (limit !== undefined && this.bytes < limit) throw new TruncatedBodyError(limit, this.bytes, url.href);
+    await upload.drained();
+    const digest = hash?.digest('hex');
+    if (expected !== undefined && digest !== expected) {
+      throw new ChecksumMismatchError(expected, digest ?? '', url.href);
+    }
+    return digest;
+  }
+
+  #done(status: ResultStatus, bytes: number, sha256: string | undefined, error?: ParafetchError) {
+    this.#release?.();
+    this.#release = undefined;
+    return this.result(status, bytes, sha256, error);
+  }
+
+  result(status: ResultStatus, bytes: number, sha256?: string, error?: ParafetchError): DownloadResult {
+    const r: DownloadResult = {
+      index: this.index,
+      url: this.item.url,
+      path: this.#location,
+      status,
+      bytes,
+      sha256,
+      attempts: this.attempts,
+      ms: Date.now() - this.startedAt,
+      item: this.item,
+    };
+    if (error) r.error = error;
+    return r;
+  }
+
+  /** Gives up on the item: its upload was aborted when its attempt failed; nothing is left. */
+  fail(error: ParafetchError, _keepPartial: boolean): Promise<DownloadResult> {
+    return Promise.resolve(this.#done('failed', this.bytes, undefined, error));
+  }
+}

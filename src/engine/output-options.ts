@@ -1,0 +1,100 @@
+import { InvalidOptionError } from '../errors/index.js';
+
+/** How the run's output is laid out. */
+export interface OutputOptions {
+  /** `'files'` (default): one file or object per item; `'webdataset'`: tar shards with a parquet index each. */
+  format?: 'files' | 'webdataset';
+  /** Items per shard at most, failures included (default 10 000). */
+  shardItems?: number;
+  /** Bytes of data per shard at most (default: no limit); a shard ends at whichever limit comes first. */
+  shardBytes?: number;
+}
+
+/** Object storage: for a `dir` of `s3://bucket/prefix`. Credentials come from the AWS SDK's own chain. */
+export interface S3Options {
+  /** The store's endpoint, for S3-compatible stores (default: `AWS_ENDPOINT_URL`, else AWS). */
+  endpoint?: string;
+  /** The bucket's region (default: the SDK's chain, else `us-east-1`). */
+  region?: string;
+  /** Path-style addressing (default: true with a custom endpoint, as compatible stores expect). */
+  forcePathStyle?: boolean;
+  /** Size of each part of a multipart upload, in bytes (default 8 MiB, at least 5 MiB). */
+  partSize?: number;
+}
+
+export interface NormalizedOutput {
+  format: 'files' | 'webdataset';
+  shardItems: number;
+  shardBytes: number | undefined;
+}
+
+export interface NormalizedS3 {
+  endpoint: string | undefined;
+  region: string | undefined;
+  forcePathStyle: boolean | undefined;
+  partSize: number;
+}
+
+export const OUTPUT_DEFAULTS = { shardItems: 10_000, partSize: 8 * 1024 * 1024, minPartSize: 5 * 1024 * 1024 } as const;
+
+/** Whether a `dir` names object storage rather than a local folder. */
+export function isRemoteDir(dir: string): boolean {
+  return /^s3:\/\//i.test(dir);
+}
+
+function plain(key: string, value: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidOptionError(key, 'an object', value);
+  }
+  for (const k of Object.keys(value)) {
+    if (!allowed.includes(k)) throw InvalidOptionError.unknown(`${key}.${k}`, allowed);
+  }
+  return value as Record<string, unknown>;
+}
+
+function positive(key: string, value: unknown, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new InvalidOptionError(key, `an integer from ${min} and up`, value);
+  }
+  return value;
+}
+
+function text(key: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new InvalidOptionError(key, 'a non-empty string', value);
+  return value;
+}
+
+/** Validates `output`. */
+export function normalizeOutput(value: unknown): NormalizedOutput {
+  const o = plain('output', value, ['format', 'shardItems', 'shardBytes']);
+  const format = o.format ?? 'files';
+  if (format !== 'files' && format !== 'webdataset') {
+    throw new InvalidOptionError('output.format', "one of 'files', 'webdataset'", format);
+  }
+  return {
+    format,
+    shardItems: positive('output.shardItems', o.shardItems, 1) ?? OUTPUT_DEFAULTS.shardItems,
+    shardBytes: positive('output.shardBytes', o.shardBytes, 1),
+  };
+}
+
+/** Validates `s3`. */
+export function normalizeS3(value: unknown): NormalizedS3 {
+  const o = plain('s3', value, ['endpoint', 'region', 'forcePathStyle', 'partSize']);
+  const endpoint = text('s3.endpoint', o.endpoint);
+  if (endpoint !== undefined && !URL.canParse(endpoint)) {
+    throw new InvalidOptionError('s3.endpoint', 'a URL such as http://127.0.0.1:9000', endpoint);
+  }
+  if (o.forcePathStyle !== undefined && typeof o.forcePathStyle !== 'boolean') {
+    throw new InvalidOptionError('s3.forcePathStyle', 'a boolean', o.forcePathStyle);
+  }
+  return {
+    endpoint,
+    region: text('s3.region', o.region),
+    forcePathStyle: o.forcePathStyle as boolean | undefined,
+    partSize: positive('s3.partSize', o.partSize, OUTPUT_DEFAULTS.minPartSize) ?? OUTPUT_DEFAULTS.partSize,
+  };
+}
