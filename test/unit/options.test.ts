@@ -557,8 +557,8 @@ describe('normalizeOptions: unknown keys', () => {
     },
     {
       name: 'unknown top-level key next to valid ones',
-      input: { retries: 1, output: 'x' },
-      key: 'output',
+      input: { retries: 1, outputs: 'x' },
+      key: 'outputs',
       mentions: /known options: dir, concurrency/,
     },
     {
