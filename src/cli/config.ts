@@ -82,6 +82,16 @@ export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrI
     ...(flags.durable === true ? { durable: true } : {}),
     ...(flags.workers === undefined ? {} : { workers: flags.workers }),
     ...segmentOptions(flags),
+    output: {
+      format: flags.outputFormat,
+      shardItems: flags.shardItems,
+      ...(flags.shardBytes === undefined ? {} : { shardBytes: flags.shardBytes }),
+    },
+    s3: {
+      ...(flags.s3Endpoint === undefined ? {} : { endpoint: flags.s3Endpoint }),
+      ...(flags.s3Region === undefined ? {} : { region: flags.s3Region }),
+      partSize: flags.s3PartSize,
+    },
   };
 
   const quiet = flags.quiet === true;

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { INPUT_FORMATS, type InputFormat } from '../inputs/index.js';
 import { VERSION } from '../index.js';
 import { DEFAULTS, LIMITS } from '../engine/options.js';
+import { OUTPUT_DEFAULTS } from '../engine/output-options.js';
 import { header, integer, proxy, rate, seconds, size, split } from './values.js';
 
 /** The options as commander leaves them, after the value parsers ran. */
@@ -36,6 +37,12 @@ export interface ParsedFlags {
   keepBoth?: boolean;
   report?: string;
   saveFailed?: string;
+  outputFormat: 'files' | 'webdataset';
+  shardItems: number;
+  shardBytes?: number;
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3PartSize: number;
   quiet?: boolean;
   progress: 'auto' | 'bar' | 'plain' | 'none';
   json?: boolean;
@@ -50,6 +57,8 @@ Examples:
   parafetch -i failed.csv                     # re-run exactly the items that failed
   zcat urls.txt.gz | parafetch -i - -q        # a list on stdin
   parafetch -i files.aria2 --json > events.jsonl
+  parafetch -i images.csv --output-format webdataset -d shards   # tar shards + parquet
+  parafetch -i urls.txt -d s3://bucket/prefix -j 32                # into object storage
 
 Inputs (-i):
   txt     one URL per line, optionally followed by whitespace and a path   (default)
@@ -124,7 +133,9 @@ export function createProgram(): Command {
 
   program
     .optionsGroup('Output:')
-    .addOption(new Option('-d, --dir <DIR>', 'destination folder').default('.', 'the current folder'))
+    .addOption(
+      new Option('-d, --dir <DIR>', 'destination folder, or s3://BUCKET/PREFIX').default('.', 'the current folder'),
+    )
     .addOption(
       new Option(
         '--skip-existing',
@@ -144,6 +155,40 @@ export function createProgram(): Command {
     )
     .option('--report <FILE>', 'write one JSON line per item to FILE (url, path, status, ...)')
     .option('--save-failed <FILE>', 'write the failed items to FILE as an input list for -i');
+
+  program
+    .optionsGroup('Shards and object storage:')
+    .addOption(
+      new Option(
+        '--output-format <FORMAT>',
+        'files: one file per item; webdataset: NNNNNN.tar shards, each with a NNNNNN.parquet index',
+      )
+        .choices(['files', 'webdataset'])
+        .default('files'),
+    )
+    .addOption(
+      valued(
+        '--shard-items <N>',
+        'items per shard at most, failures included',
+        integer(1, Number.MAX_SAFE_INTEGER),
+        OUTPUT_DEFAULTS.shardItems,
+      ),
+    )
+    .addOption(valued('--shard-bytes <SIZE>', 'bytes of data per shard at most (default: no limit)', size))
+    .option(
+      '--s3-endpoint <URL>',
+      'endpoint of an S3-compatible store for -d s3://BUCKET/PREFIX (default: AWS_ENDPOINT_URL, else AWS)',
+    )
+    .option('--s3-region <REGION>', "the bucket's region (default: AWS_REGION, else us-east-1)")
+    .addOption(
+      valued(
+        '--s3-part-size <SIZE>',
+        'part size of multipart uploads (at least 5M)',
+        size,
+        OUTPUT_DEFAULTS.partSize,
+        `${OUTPUT_DEFAULTS.partSize / 2 ** 20}M`,
+      ),
+    );
 
   program
     .optionsGroup('Connections:')

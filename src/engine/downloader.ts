@@ -11,6 +11,9 @@ import type { DownloaderEvents, RunStats, RunSummary } from './events.js';
 import { HostGate, hostKey } from './host-gate.js';
 import { readItems, toItem, type ItemSource } from './input.js';
 import { Loops, type PlacedJob } from './loops.js';
+import { createStore } from './output.js';
+import { OrderedResults } from './ordered-results.js';
+import type { Store } from '../storage/store.js';
 import { normalizeOptions, type DownloadOptions, type NormalizedOptions } from './options.js';
 import { AsyncQueue } from './result-queue.js';
 import { answersWholeInput, clientFactoryOf, noteLoops } from './run-hooks.js';
@@ -48,6 +51,9 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   #results: AsyncQueue<DownloadResult> | undefined;
   #ctx: JobContext | undefined;
   #loops: Loops | undefined;
+  /** Where bytes go when not the local folder's files; results pass through it when it keeps input order. */
+  #store: Store | undefined;
+  #ordered: OrderedResults | undefined;
   /** Why no item can be written (the download folder cannot be used), found before any request. */
   #root: Promise<ParafetchError | undefined> | undefined;
   readonly #admission: Admission<Entry>;
@@ -145,7 +151,16 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     try {
       const connectionsFor = Loops.shareOfMain(options);
       client = (clientFactoryOf(this) ?? ((o) => new HttpClient({ ...o, connectionsFor })))(options);
-      this.#loops = new Loops(options, client, (job, n) => this.#progress(job as PlacedJob, n));
+      this.#store = createStore(options);
+      this.#ordered = OrderedResults.of(
+        this.#store,
+        (r) => {
+          this.#emitResult(r);
+          this.#pump();
+        },
+        (err) => this.abort(err),
+      );
+      this.#loops = new Loops(options, client, (job, n) => this.#progress(job as PlacedJob, n), this.#store);
       noteLoops(this, this.#loops);
       this.#loops.lendFrom(this.#lender, () => this.#pump());
       this.#ctx = this.#loops.ctx;
@@ -163,11 +178,21 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       this.#admission.stop();
       await (signal.aborted ? this.#loops?.destroy() : this.#loops?.close())?.catch(() => {});
       await (signal.aborted ? client?.destroy() : client?.close())?.catch(() => {});
+      if (signal.aborted) await this.#store?.destroy().catch(() => {});
+    }
+    // What the store holds is whole only once it is closed (the last shard): a failure fails the run.
+    let failure = this.#inputError;
+    if (!signal.aborted) {
+      try {
+        await this.#store?.close();
+      } catch (err) {
+        failure ??= err;
+      }
     }
     const summary = this.#tally.summary(signal.aborted, Date.now());
-    this.#results?.close(this.#inputError === undefined ? undefined : { reason: this.#inputError });
+    this.#results?.close(failure === undefined ? undefined : { reason: failure });
     this.#safeEmit('end', summary);
-    if (this.#inputError !== undefined) throw this.#inputError;
+    if (failure !== undefined) throw failure;
     return summary;
   }
 
@@ -219,7 +244,9 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   #pump(): void {
     const signal = this.#controller.signal;
     const { backlog } = this.#admission;
-    const backedUp = this.#results !== undefined && this.#results.size > this.#lookahead;
+    const backedUp =
+      (this.#results !== undefined && this.#results.size > this.#lookahead) ||
+      (this.#ordered?.backedUp(this.#lookahead) ?? false);
     if (!signal.aborted && !backedUp) {
       this.#admission.admit(Date.now());
       this.#lender.offer();
@@ -230,7 +257,9 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       this.#wakeReader = undefined;
       wake();
     }
-    if (this.#inputDone && !backlog.size && !this.#admission.running) this.#finish?.();
+    if (this.#inputDone && !backlog.size && !this.#admission.running && !this.#ordered?.pending) {
+      this.#finish?.();
+    }
   }
 
   /** A bug below: the item still gets its one result, with the cause kept. */
@@ -247,8 +276,10 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     if (!entry.started) {
       this.#safeEmit('start', { index: job.index, url: job.url });
       entry.started = true;
-      // The download folder, checked once before the first request.
-      const rootError = await (this.#root ??= checkFolder(this.#ctx!.guard, this.options.dir));
+      // The download folder, checked once before the first request (a store checks its own).
+      const rootError = this.options.remote
+        ? undefined
+        : await (this.#root ??= checkFolder(this.#ctx!.guard, this.options.dir));
       if (rootError) return this.#settle(await job.fail(rootError, false), entry);
     }
     if (!job.prepared) {
@@ -335,6 +366,12 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     if (result.status === 'failed' && result.error?.code === 'ABORTED' && this.#controller.signal.aborted) {
       result.status = 'cancelled';
     }
+    if (this.#ordered) this.#ordered.add(result);
+    else this.#emitResult(result);
+  }
+
+  /** Counts a result and hands it out. */
+  #emitResult(result: DownloadResult): void {
     this.#tally.add(result);
     this.#results?.push(result);
     this.#safeEmit('result', result);

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { DestinationClaims, type Claims } from '../download/claims.js';
 import type { DownloadItem, DownloadResult } from '../download/item.js';
-import { DownloadJob, type JobContext } from '../download/job.js';
+import { createJob } from '../download/create-job.js';
+import type { JobContext } from '../download/job.js';
+import type { Store } from '../storage/store.js';
 import type { ParafetchError } from '../errors/index.js';
 import type { HttpClient } from '../transport/client.js';
 import { resultOf, type JobHandle } from './job-handle.js';
@@ -24,8 +26,12 @@ interface Loop {
   readonly hosts: Map<string, number>;
 }
 
-/** The loops a run makes transfers on: no more than it has files at once. */
+/**
+ * The loops a run makes transfers on: no more than it has files at once; one for shards, whose
+ * writer takes every item's bytes on this thread.
+ */
 function loopCount(options: NormalizedOptions): number {
+  if (options.output.format === 'webdataset') return 1;
   return Math.max(1, Math.min(options.workers, options.concurrency));
 }
 
@@ -52,17 +58,28 @@ export class Loops {
   #restarts = 0;
   #lending: Lending | undefined;
 
-  constructor(options: NormalizedOptions, client: HttpClient, progress: (job: JobHandle, n: number) => void) {
+  constructor(
+    options: NormalizedOptions,
+    client: HttpClient,
+    progress: (job: JobHandle, n: number) => void,
+    store?: Store,
+  ) {
     this.#options = options;
     this.#progress = progress;
     this.#wanted = loopCount(options);
     const claims = new DestinationClaims();
     this.#naming = this.#wanted > 1 ? new NamingOrder(claims) : undefined;
     this.#claims = this.#naming?.claims ?? claims;
-    this.ctx = jobContext(options, client, this.#claims, (job, n) => {
-      const placed = this.#placed.get(job.index);
-      if (placed) progress(placed, n);
-    });
+    this.ctx = jobContext(
+      options,
+      client,
+      this.#claims,
+      (job, n) => {
+        const placed = this.#placed.get(job.index);
+        if (placed) progress(placed, n);
+      },
+      store,
+    );
     // Every loop from the start; a worker thread is started when first given an item.
     this.#loops = Array.from({ length: this.#wanted }, (_, id) => ({
       id,
@@ -173,11 +190,16 @@ export class Loops {
 
   #create(loop: Loop, job: PlacedJob): JobHandle {
     // A job that lost its loop keeps the destination it had.
-    const item =
-      job.finalPath === undefined
-        ? job.item
-        : { ...job.item, path: path.relative(this.#options.dir, job.finalPath) };
-    return loop.thread ? loop.thread.create(job.index, item) : new DownloadJob(job.index, item, this.ctx);
+    const item = job.finalPath === undefined ? job.item : { ...job.item, path: this.#relative(job.finalPath) };
+    return loop.thread ? loop.thread.create(job.index, item) : createJob(job.index, item, this.ctx);
+  }
+
+  /** A destination as a path relative to the run's folder or store. */
+  #relative(location: string): string {
+    const root = this.ctx.store?.locate('');
+    return root !== undefined && location.startsWith(root)
+      ? location.slice(root.length)
+      : path.relative(this.#options.dir, location);
   }
 
   #spawn(loop: Loop): void {

@@ -2,18 +2,21 @@ import type { Claims } from '../download/claims.js';
 import type { JobContext } from '../download/job.js';
 import { DirectoryGuard } from '../storage/safe-path.js';
 import { SyncWriteGate } from '../storage/small-file.js';
+import type { Store } from '../storage/store.js';
 import type { HttpClient } from '../transport/client.js';
 import type { NormalizedOptions } from './options.js';
 import { decideRetry } from './retry-policy.js';
 
-/** What the jobs of one event loop share: the run's options, a client, the claims. */
+/** What the jobs of one event loop share: the run's options, a client, the claims, the store when not the local folder. */
 export function jobContext(
   options: NormalizedOptions,
   client: HttpClient,
   claims: Claims,
   progress: JobContext['progress'],
+  store?: Store,
 ): JobContext {
   return {
+    ...(store ? { store } : {}),
     options,
     client,
     guard: new DirectoryGuard(options.dir),

@@ -87,6 +87,9 @@ describe('configuration', () => {
     maxRedirects: 10,
     progress: 'auto',
     hash: true,
+    outputFormat: 'files',
+    shardItems: 10_000,
+    s3PartSize: 8 << 20,
   };
   const tty = { stderrIsTTY: true };
 
@@ -101,6 +104,9 @@ describe('configuration', () => {
         ],
         keepBoth: true,
         split: 4,
+        outputFormat: 'webdataset',
+        shardBytes: 1 << 30,
+        s3Endpoint: 'http://127.0.0.1:9000',
       },
       ['https://example.com/a'],
       tty,
@@ -120,6 +126,8 @@ describe('configuration', () => {
       hash: true,
       split: 4,
       minSplitSize: 1 << 20,
+      output: { format: 'webdataset', shardItems: 10_000, shardBytes: 1 << 30 },
+      s3: { endpoint: 'http://127.0.0.1:9000', partSize: 8 << 20 },
     });
   });
 

@@ -1,10 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Claims } from '../../download/claims.js';
-import { DownloadJob } from '../../download/job.js';
+import { createJob } from '../../download/create-job.js';
+import type { DownloadJob } from '../../download/job.js';
+import type { StoreJob } from '../../download/store-job.js';
 import { InternalError } from '../../errors/index.js';
 import { HttpClient } from '../../transport/client.js';
 import type { NormalizedOptions } from '../options.js';
 import { jobContext } from '../run-context.js';
+import { createStore } from '../output.js';
 import { LentConnections } from './lent-connections.js';
 import { Outbox } from './outbox.js';
 import { hostShare } from './share.js';
@@ -63,8 +66,8 @@ function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
   // Bytes received, told to the run in batches.
   const delta = new Map<number, number>();
   let newsTimer: NodeJS.Timeout | undefined;
-  const jobs = new Map<number, { job: DownloadJob; controller?: AbortController }>();
-  const news = (job: DownloadJob): JobNews => {
+  const jobs = new Map<number, { job: DownloadJob | StoreJob; controller?: AbortController }>();
+  const news = (job: DownloadJob | StoreJob): JobNews => {
     const d = delta.get(job.index) ?? 0;
     delta.delete(job.index);
     return {
@@ -87,14 +90,20 @@ function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
     if (batch.length) post({ type: 'news', news: batch });
   };
   const connections = new LentConnections((ask) => post({ type: 'lend', ...ask }));
-  const ctx = jobContext(options, client, claims, (job, n) => {
-    delta.set(job.index, (delta.get(job.index) ?? 0) + n);
-    newsTimer ??= setTimeout(sendNews, Math.min(100, Math.max(10, options.progressIntervalMs)));
-  });
+  const ctx = jobContext(
+    options,
+    client,
+    claims,
+    (job, n) => {
+      delta.set(job.index, (delta.get(job.index) ?? 0) + n);
+      newsTimer ??= setTimeout(sendNews, Math.min(100, Math.max(10, options.progressIntervalMs)));
+    },
+    createStore(options),
+  );
   ctx.connections = connections;
 
   /** Runs one step of a job and answers the call; a step with a result ends the job here. */
-  const step = async (call: number, job: DownloadJob, run: () => Promise<unknown>) => {
+  const step = async (call: number, job: DownloadJob | StoreJob, run: () => Promise<unknown>) => {
     try {
       const result = (await run()) as Parameters<typeof resultToWire>[0] | undefined;
       if (result) jobs.delete(job.index);
@@ -122,7 +131,7 @@ function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
   const receive = (m: ToWorker): void => {
     switch (m.type) {
       case 'prepare': {
-        const job = new DownloadJob(m.index, m.item, ctx);
+        const job = createJob(m.index, m.item, ctx);
         jobs.set(m.index, { job });
         void step(m.call, job, () => job.prepare());
         return;
@@ -159,7 +168,7 @@ function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
         return;
       case 'close':
         clearTimeout(newsTimer);
-        void client.close().finally(() => {
+        void Promise.allSettled([client.close(), ctx.store?.close()]).finally(() => {
           post({ type: 'closed' });
           outbox.flush();
           port.close();
