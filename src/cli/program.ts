@@ -3,7 +3,7 @@ import { INPUT_FORMATS, type InputFormat } from '../inputs/index.js';
 import { VERSION } from '../index.js';
 import { DEFAULTS, LIMITS } from '../engine/options.js';
 import { OUTPUT_DEFAULTS } from '../engine/output-options.js';
-import { header, integer, proxy, rate, seconds, size, split } from './values.js';
+import { header, integer, proxy, rate, seconds, size, sizeFrom, split } from './values.js';
 
 /** The options as commander leaves them, after the value parsers ran. */
 export interface ParsedFlags {
@@ -184,7 +184,7 @@ export function createProgram(): Command {
       valued(
         '--s3-part-size <SIZE>',
         'part size of multipart uploads (at least 5M)',
-        size,
+        sizeFrom(OUTPUT_DEFAULTS.minPartSize, '5M'),
         OUTPUT_DEFAULTS.partSize,
         `${OUTPUT_DEFAULTS.partSize / 2 ** 20}M`,
       ),

@@ -60,6 +60,15 @@ export function size(text: string): number {
   return value;
 }
 
+/** A size of at least `min` bytes, as `size` takes it (`--s3-part-size 16M`). */
+export function sizeFrom(min: number, shown: string): (text: string) => number {
+  return (text) => {
+    const value = size(text);
+    if (value < min) throw new InvalidArgumentError(`Expected a size of at least ${shown}.`);
+    return value;
+  };
+}
+
 /** A speed in bytes per second, as `size` takes it, or 0 (`--speed-limit 0` disables the limit). */
 export function rate(text: string): number {
   if (/^0+(\.0*)?$/.test(text.trim())) return 0;

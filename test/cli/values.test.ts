@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { toConfig, UsageError } from '../../src/cli/config.js';
 import { EXIT, exitCodeOf } from '../../src/cli/exit-codes.js';
 import type { ParsedFlags } from '../../src/cli/program.js';
-import { header, integer, proxy, rate, seconds, size, split } from '../../src/cli/values.js';
+import { header, integer, proxy, rate, seconds, size, sizeFrom, split } from '../../src/cli/values.js';
 
 describe('option values', () => {
   test('sizes: plain bytes and K, M, G, T suffixes (powers of 1024)', () => {
@@ -22,6 +22,14 @@ describe('option values', () => {
     for (const [text, bytes] of table) assert.equal(size(text), bytes, text);
     for (const bad of ['', '0', '-1', 'M', '1X', '1 M B', '0.1'])
       assert.throws(() => size(bad), /size in bytes/, bad);
+  });
+
+  test('a part size below the least S3 takes names that least', () => {
+    const part = sizeFrom(5 * 1024 ** 2, '5M');
+    assert.equal(part('5M'), 5 * 1024 ** 2);
+    assert.equal(part('64M'), 64 * 1024 ** 2);
+    assert.throws(() => part('4M'), /at least 5M/);
+    assert.throws(() => part('x'), /size in bytes/);
   });
 
   test('seconds become whole milliseconds; zero and words are refused', () => {
