@@ -38,6 +38,8 @@ export interface Tool {
   whenMissing: string;
   list?: (job: ListJob) => Invocation;
   single?: (job: SingleJob) => Invocation;
+  /** Writes WebDataset shards rather than one file per item (checked by reading the shards). */
+  shards?: boolean;
 }
 
 const ARIA2_COMMON = [
@@ -94,6 +96,8 @@ export const TOOLS: Tool[] = [
   // The same run on a set number of worker threads (the default is one per available core).
   parafetch('parafetch-w1', ['--workers', '1']),
   parafetch('parafetch-w2', ['--workers', '2']),
+  // The same list into tar shards of 10,000 items with a parquet index each: no file per item.
+  { ...parafetch('parafetch shards', ['--output-format', 'webdataset']), shards: true },
   {
     id: 'python pool',
     isParafetch: false,

@@ -10,6 +10,7 @@ import type { Tool } from './peers.js';
 import { otherCpuSince } from './proc.js';
 import { waitForQuiet } from './quiet.js';
 import { verifyAll, verifyStopped, type Verdict } from './verify.js';
+import { verifyShards } from './verify-shards.js';
 import type { Workload } from './workloads.js';
 
 export interface RunResult {
@@ -127,7 +128,10 @@ export async function runCase(ctx: CaseContext): Promise<RunResult> {
     throughput = dataset.totalBytes / 1e6 / m.wallS;
   } else {
     const expected = dataset.files.map((f) => ({ ...f, rel: `${dataset.name}/${f.rel}` }));
-    verdict = verifyAll(outDir, expected, ctx.run);
+    const urlOf = (f: { rel: string }) => `${server.baseUrl}/${workload.location}/${dataset.name}/${f.rel}`;
+    verdict = tool.shards
+      ? await verifyShards(outDir, dataset.files, urlOf)
+      : verifyAll(outDir, expected, ctx.run);
     throughput =
       workload.unit === 'files/s' ? dataset.files.length / m.wallS : dataset.totalBytes / 1e6 / m.wallS;
   }

@@ -1,4 +1,4 @@
-// The six workloads, at full size and scaled down for --quick.
+// The seven workloads, at full size and scaled down for --quick.
 import { seededRandom, type FileSpec } from './data.js';
 
 export const LATENCY_MS = 20;
@@ -172,5 +172,21 @@ export function workloads(quick: boolean): Workload[] {
     },
     // At 8 connections the limit alone is 20,000 x 21 ms / 8, about 53 s.
     { ...smallFiles('W6', 'W1 with a long list', w6Count, quick ? 90 : 300), maxDefaultRuns: 1 },
+    {
+      // Without the 20 ms wait, creating 20,000 files is the pace: loose files against shards.
+      id: 'W7',
+      title: 'loose files or shards',
+      shape: `${humanCount(w6Count)} files of 16 KiB, no added latency, on disk`,
+      kind: 'list',
+      location: 'fast',
+      dataset: `w1-${w6Count}x16k`,
+      files: sameSize(w6Count, 16 * KiB, 100),
+      concurrencies: [32],
+      tools: ['wget2', 'parafetch', 'parafetch shards'],
+      unit: 'files/s',
+      timeoutS: quick ? 90 : 300,
+      maxDefaultRuns: 3,
+      limitHow: 'none: the server answers at once; the pace is the client and the disk',
+    },
   ];
 }
