@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -14,6 +14,7 @@ interface KoaContext {
   headers: IncomingHttpHeaders;
   status: number;
   body: unknown;
+  req: IncomingMessage;
 }
 type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
 
@@ -33,6 +34,16 @@ export interface S3Request {
   /** Path and query, e.g. `/bucket/key?uploadId=…&partNumber=1`. */
   url: string;
   headers: IncomingHttpHeaders;
+  /** The status answered, once answered. */
+  status?: number;
+}
+
+/** Requests held before s3rver sees them, until released. */
+export interface Hold {
+  /** Resolves with the first request held. */
+  arrived: Promise<S3Request>;
+  /** Lets the held requests (and later matching ones) through. */
+  release(): void;
 }
 
 export interface S3TestServer {
@@ -44,6 +55,10 @@ export interface S3TestServer {
   dir: string;
   /** Every request received, in order. */
   requests: S3Request[];
+  /** Holds every request that `match` accepts until released. */
+  hold(match: (r: S3Request) => boolean): Hold;
+  /** Resolves with the first request `match` accepts once it has been answered (at once if one was). */
+  answered(match: (r: S3Request) => boolean): Promise<S3Request>;
   /** Multipart uploads started and neither completed nor aborted (read from s3rver's storage folder). */
   pendingUploads(): Promise<string[]>;
   close(): Promise<void>;
@@ -98,9 +113,31 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
   });
   const uploadsDir = (b: string) => path.join(dir, b, '._S3rver_uploads');
 
+  const holds: Array<{ match: (r: S3Request) => boolean; gate: Promise<void>; arrive: (r: S3Request) => void }> = [];
+  const releases: Array<() => void> = [];
+  let onAnswer: Array<(r: S3Request) => void> = [];
   const record: Middleware = async (ctx, next) => {
-    requests.push({ method: ctx.method, url: ctx.url, headers: { ...ctx.headers } });
-    await next();
+    const seen: S3Request = { method: ctx.method, url: ctx.url, headers: { ...ctx.headers } };
+    requests.push(seen);
+    for (const h of holds) {
+      if (!h.match(seen)) continue;
+      h.arrive(seen);
+      await h.gate;
+    }
+    // A request held while its client went away never reaches s3rver (which would wait for the
+    // rest of its body forever), as S3 drops a part whose body did not arrive.
+    if (ctx.req.destroyed || ctx.req.socket.destroyed) {
+      seen.status = 0;
+      return;
+    }
+    try {
+      await next();
+    } finally {
+      seen.status = ctx.status;
+      const waiting = onAnswer;
+      onAnswer = [];
+      for (const w of waiting) w(seen);
+    }
   };
   const abortMultipart: Middleware = async (ctx, next) => {
     const uploadId = ctx.query.uploadId;
@@ -126,8 +163,26 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
     bucket,
     dir,
     requests,
+    hold(match) {
+      let release!: () => void;
+      let arrive!: (r: S3Request) => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const arrived = new Promise<S3Request>((resolve) => (arrive = resolve));
+      holds.push({ match, gate, arrive });
+      releases.push(release);
+      return { arrived, release };
+    },
+    answered(match) {
+      const done = requests.find((r) => r.status !== undefined && match(r));
+      if (done) return Promise.resolve(done);
+      return new Promise((resolve) => {
+        const check = (r: S3Request) => (match(r) ? resolve(r) : onAnswer.push(check));
+        onAnswer.push(check);
+      });
+    },
     pendingUploads: () => pendingIn(uploadsDir(bucket)),
     async close() {
+      for (const release of releases) release();
       await app.close();
       await rm(dir, { recursive: true, force: true });
     },
