@@ -113,7 +113,11 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
   });
   const uploadsDir = (b: string) => path.join(dir, b, '._S3rver_uploads');
 
-  const holds: Array<{ match: (r: S3Request) => boolean; gate: Promise<void>; arrive: (r: S3Request) => void }> = [];
+  const holds: Array<{
+    match: (r: S3Request) => boolean;
+    gate: Promise<void>;
+    arrive: (r: S3Request) => void;
+  }> = [];
   const releases: Array<() => void> = [];
   let onAnswer: Array<(r: S3Request) => void> = [];
   const record: Middleware = async (ctx, next) => {

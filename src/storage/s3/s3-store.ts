@@ -37,11 +37,16 @@ export class S3Store implements Store {
 
   constructor(options: S3StoreOptions) {
     for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw InvalidOptionError.unknown(key, KNOWN);
-    if (typeof options.url !== 'string') throw new InvalidOptionError('dir', 'an s3://bucket/prefix URL', options.url);
+    if (typeof options.url !== 'string')
+      throw new InvalidOptionError('dir', 'an s3://bucket/prefix URL', options.url);
     this.#where = parseS3Url(options.url);
     const partSize = options.partSize ?? DEFAULT_PART_SIZE;
     if (!Number.isSafeInteger(partSize) || partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
-      throw new InvalidOptionError('partSize', `an integer from ${MIN_PART_SIZE} (5 MiB) to 5 GiB`, options.partSize);
+      throw new InvalidOptionError(
+        'partSize',
+        `an integer from ${MIN_PART_SIZE} (5 MiB) to 5 GiB`,
+        options.partSize,
+      );
     }
     this.#partSize = partSize;
     this.#ownsClient = options.client === undefined;

@@ -8,7 +8,12 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { AbortedError, ChecksumMismatchError, InternalError, type ParafetchError } from '../../errors/index.js';
+import {
+  AbortedError,
+  ChecksumMismatchError,
+  InternalError,
+  type ParafetchError,
+} from '../../errors/index.js';
 import type { Upload } from '../store.js';
 import { statusOf, storeCodeOf, toStoreError } from './s3-errors.js';
 
@@ -189,7 +194,8 @@ export class S3Upload implements Upload {
       )
       .then(
         (res) => {
-          if (res.ETag === undefined) throw new InternalError(this.#o.location, `part ${partNumber}: no ETag`);
+          if (res.ETag === undefined)
+            throw new InternalError(this.#o.location, `part ${partNumber}: no ETag`);
           this.#parts[partNumber - 1] = {
             PartNumber: partNumber,
             ETag: res.ETag,
@@ -233,7 +239,8 @@ export class S3Upload implements Upload {
     } catch (err) {
       throw toStoreError(err, `CreateMultipartUpload ${this.#o.location}`);
     }
-    if (uploadId === undefined) throw new InternalError(this.#o.location, 'CreateMultipartUpload: no UploadId');
+    if (uploadId === undefined)
+      throw new InternalError(this.#o.location, 'CreateMultipartUpload: no UploadId');
     return uploadId;
   }
 
@@ -244,14 +251,14 @@ export class S3Upload implements Upload {
     await this.#send(`PutObject ${this.#o.location}`, (abortSignal) =>
       this.#o.client.send(
         new PutObjectCommand({
-        Bucket: this.#o.bucket,
-        Key: this.#o.key,
-        Body: body,
-        ContentLength: body.length,
-        ContentType: this.#o.contentType,
-        ChecksumSHA256: Buffer.from(hex, 'hex').toString('base64'),
-        Metadata: this.#metadata(hex),
-      }),
+          Bucket: this.#o.bucket,
+          Key: this.#o.key,
+          Body: body,
+          ContentLength: body.length,
+          ContentType: this.#o.contentType,
+          ChecksumSHA256: Buffer.from(hex, 'hex').toString('base64'),
+          Metadata: this.#metadata(hex),
+        }),
         { abortSignal },
       ),
     );
@@ -300,8 +307,7 @@ export class S3Upload implements Upload {
 
   /** The buffered chunks as one body, counted into the whole object's hash. */
   #take(): Uint8Array {
-    const body =
-      this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#buffered);
+    const body = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#buffered);
     this.#chunks = [];
     this.#buffered = 0;
     this.#whole.update(body);
