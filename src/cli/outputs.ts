@@ -1,8 +1,7 @@
-import path from 'node:path';
 import type { DownloadResult } from '../index.js';
 import { createItemWriter, detectFormat, type ItemWriter } from '../inputs/index.js';
 import { jsonLine } from '../render/printable.js';
-import { reportRecord } from '../render/report.js';
+import { reportRecord, reportRoot } from '../render/report.js';
 import { LineFile } from './line-file.js';
 
 interface FailedList {
@@ -51,7 +50,7 @@ export class RunOutputs {
       await file.write(writer.header());
       failed = { file, writer, name: o.saveFailed };
     }
-    return new RunOutputs(path.resolve(o.dir), report, failed, onLoss);
+    return new RunOutputs(reportRoot(o.dir), report, failed, onLoss);
   }
 
   async add(result: DownloadResult): Promise<void> {

@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { CommanderError } from 'commander';
 import { Downloader, InvalidOptionError, type RunSummary } from '../index.js';
 import { HumanRenderer } from '../render/human.js';
 import { JsonRenderer } from '../render/json.js';
 import { PlainRenderer } from '../render/plain.js';
 import { printable, printableLines } from '../render/printable.js';
+import { reportRoot } from '../render/report.js';
 import { allOf, type OutputStream, type Renderer } from '../render/renderer.js';
 import { toConfig, UsageError, type CliConfig } from './config.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
@@ -66,7 +66,7 @@ async function createRenderer(config: CliConfig, io: CliIo, dir: string): Promis
 }
 
 async function run(config: CliConfig, io: CliIo): Promise<number> {
-  const dir = path.resolve(config.options.dir ?? '.');
+  const dir = reportRoot(config.options.dir ?? '.');
   try {
     await checkFiles(
       config.inputs,

@@ -1,3 +1,4 @@
+import { S3Store } from '../storage/s3/s3-store.js';
 import type { Store } from '../storage/store.js';
 import type { NormalizedOptions } from './options.js';
 
@@ -6,6 +7,18 @@ import type { NormalizedOptions } from './options.js';
  * folder (the download path's own positional files), else object storage or shards.
  */
 export function createStore(options: NormalizedOptions): Store | undefined {
-  if (options.remote === undefined && options.output.format === 'files') return undefined;
+  if (options.output.format === 'files') return options.remote === undefined ? undefined : objectStore(options);
   throw new Error('not yet');
+}
+
+/** The run's bucket and prefix, reached as its `s3` options say. */
+function objectStore(options: NormalizedOptions): S3Store {
+  const { endpoint, region, forcePathStyle, partSize } = options.s3;
+  return new S3Store({
+    url: options.remote!,
+    partSize,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(region === undefined ? {} : { region }),
+    ...(forcePathStyle === undefined ? {} : { forcePathStyle }),
+  });
 }

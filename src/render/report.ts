@@ -18,10 +18,25 @@ export interface ReportRecord {
   error: { code: string; message: string } | null;
 }
 
-/** The path of `file` relative to `dir`, with `/` separators; null when there is none. Pure. */
+/** Whether a destination is a URL (`s3://bucket/key`) rather than a local path. */
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * The path of `file` relative to `dir`, with `/` separators; null when there is none. A URL (an
+ * object in a store) is relative to a `dir` it starts with, else kept whole. Pure.
+ */
 export function relativePath(dir: string, file: string | undefined): string | null {
   if (file === undefined) return null;
+  if (URL_LIKE.test(file)) {
+    const root = dir.endsWith('/') ? dir : `${dir}/`;
+    return file.startsWith(root) ? file.slice(root.length) : file;
+  }
   return path.relative(dir, file).split(path.sep).join('/');
+}
+
+/** The folder destinations are reported relative to: a local one resolved, a URL as it is. Pure. */
+export function reportRoot(dir: string): string {
+  return URL_LIKE.test(dir) ? dir.replace(/\/+$/, '') : path.resolve(dir);
 }
 
 /** A result as a report record; `dir` is the download folder. Pure. */
