@@ -150,7 +150,9 @@ class FileUpload implements Upload {
   write(chunk: Uint8Array): boolean {
     if (this.#ended) throw new StoreError(`cannot write ${this.#finalPath}: the upload has ended`);
     if (this.#error) return false;
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     try {
       const more = this.#sink.write(buf, this.#pos);
       this.#pos += buf.length;
@@ -189,6 +191,9 @@ class FileUpload implements Upload {
   async abort(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
+    // FileSink.discard waits for ever when a write is under way (it zeroes the count of queued
+    // bytes, which the write then takes its own bytes from): let the queue drain first.
+    await this.#sink.flush().catch(() => {});
     await this.#sink.discard();
     this.#done(false);
   }

@@ -104,7 +104,11 @@ export function isFull(fill: ShardFill, limits: ShardLimits): boolean {
  * Whether the next item starts a new shard: the shard is full, or the item has data that would
  * take it past `shardBytes` (the first item with data always fits).
  */
-export function startsNewShard(fill: ShardFill, next: { ok: boolean; size: number }, limits: ShardLimits): boolean {
+export function startsNewShard(
+  fill: ShardFill,
+  next: { ok: boolean; size: number },
+  limits: ShardLimits,
+): boolean {
   if (isFull(fill, limits)) return true;
   if (!next.ok || limits.shardBytes === undefined || fill.ok === 0) return false;
   return fill.bytes + next.size > limits.shardBytes;

@@ -74,7 +74,8 @@ export class ShardStore implements OrderedStore {
   readonly #waiting = new Map<number, Waiter>();
   readonly #held = new Map<number, HeldItem>();
   readonly #uploads = new Set<ShardUpload>();
-  #next = -1;
+  /** The next index to place: from 0, through complete shards too (they are placed without writing). */
+  #next = 0;
   #shard: OpenShard | undefined;
   #shardCount = 0;
   readonly #written: ReturnType<typeof statsOf>[] = [];
@@ -114,7 +115,6 @@ export class ShardStore implements OrderedStore {
   /** The complete shards, found once, before the first place or stat. */
   #found(): Promise<CompleteShards> {
     this.#complete ??= CompleteShards.find(this.#base).then((c) => {
-      this.#next = c.next;
       this.#shardCount = c.count;
       return c;
     });
@@ -156,7 +156,7 @@ export class ShardStore implements OrderedStore {
     const i = outcome.index;
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#ended) return Promise.reject(new StoreError(`item ${i} is placed after the store ended`));
-    if (!Number.isSafeInteger(i) || i < 0 || this.#waiting.has(i) || (this.#next >= 0 && i < this.#next)) {
+    if (!Number.isSafeInteger(i) || i < 0 || this.#waiting.has(i) || i < this.#next) {
       return Promise.reject(new StoreError(`item ${i} is placed twice, or its index is not one`));
     }
     const p = new Promise<Placement>((resolve, reject) => this.#waiting.set(i, { outcome, resolve, reject }));
@@ -170,7 +170,11 @@ export class ShardStore implements OrderedStore {
     this.#pumping = (async () => {
       try {
         const complete = await this.#found();
-        for (let w = this.#waiting.get(this.#next); w && !this.#failure && !this.#destroyed; w = this.#waiting.get(this.#next)) {
+        for (
+          let w = this.#waiting.get(this.#next);
+          w && !this.#failure && !this.#destroyed;
+          w = this.#waiting.get(this.#next)
+        ) {
           const placement = await this.#placeOne(w.outcome, complete);
           this.#waiting.delete(w.outcome.index);
           this.#next++;
@@ -211,7 +215,8 @@ export class ShardStore implements OrderedStore {
     }
     if (ok && !held) throw new StoreError(`item ${i} is placed as ok, but no upload of it was committed`);
     const size = held?.body.size ?? 0;
-    if (this.#shard && startsNewShard(this.#shard.fill, { ok, size }, this.#limits)) await this.#finishShard();
+    if (this.#shard && startsNewShard(this.#shard.fill, { ok, size }, this.#limits))
+      await this.#finishShard();
     const shard = (this.#shard ??= await this.#openShard(i));
     const key = uniqueKey(memberKey(i, o.key ?? held?.target.key), i, shard.keys);
     shard.keys.add(key);
@@ -239,7 +244,11 @@ export class ShardStore implements OrderedStore {
           content_type: row.contentType ?? null,
         };
         const fields = { ...o.fields, ...meta };
-        await shard.tar.addStream(dataMemberName(key, memberExt(target.name, target.contentType)), size, held.body.chunks());
+        await shard.tar.addStream(
+          dataMemberName(key, memberExt(target.name, target.contentType)),
+          size,
+          held.body.chunks(),
+        );
         await shard.tar.addBuffer(metaMemberName(key), Buffer.from(JSON.stringify({ ...meta, ...fields })));
       } finally {
         await held.body.release();
@@ -271,7 +280,13 @@ export class ShardStore implements OrderedStore {
     const first = shard.rows[0]?.index ?? 0;
     await shard.tar.commit();
     const stats = statsOf(shard.rows);
-    await writeObject(this.#base, files.parquet, first, 'application/vnd.apache.parquet', encodeRows(shard.rows));
+    await writeObject(
+      this.#base,
+      files.parquet,
+      first,
+      'application/vnd.apache.parquet',
+      encodeRows(shard.rows),
+    );
     await writeObject(this.#base, files.stats, first, 'application/json', jsonBytes(stats));
     this.#written.push(stats);
     this.#shardCount = shard.n + 1;
@@ -285,7 +300,9 @@ export class ShardStore implements OrderedStore {
   /** The store failed (a full disk): every waiting and later place rejects with the error. */
   async #fail(err: unknown): Promise<void> {
     this.#failure ??=
-      err instanceof ParafetchError ? err : new StoreError(`cannot write shards: ${String(err)}`, { cause: err });
+      err instanceof ParafetchError
+        ? err
+        : new StoreError(`cannot write shards: ${String(err)}`, { cause: err });
     for (const w of this.#waiting.values()) w.reject(this.#failure);
     this.#waiting.clear();
     const shard = this.#shard;

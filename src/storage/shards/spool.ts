@@ -103,7 +103,9 @@ export class SpoolWriter {
   write(chunk: Uint8Array): boolean {
     if (this.#ended) throw new StoreError(`cannot write item ${this.#index}: its upload has ended`);
     if (this.#error) return false;
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.#sink) {
       try {
         const more = this.#sink.write(buf, this.#size);
@@ -140,7 +142,7 @@ export class SpoolWriter {
         this.#spool.free(this.#reserved);
         this.#reserved = 0;
         this.#sink = sink;
-        if (this.#ended) await sink.discard();
+        if (this.#ended) await sink.flush().then(() => sink.discard());
       } catch (err) {
         this.#error = err;
         throw err;
@@ -183,6 +185,8 @@ export class SpoolWriter {
     this.#spool.free(this.#reserved);
     this.#reserved = 0;
     if (this.#spilling) await this.#spilling.catch(() => {});
+    // Drained first: see FileUpload.abort.
+    await this.#sink?.flush().catch(() => {});
     await this.#sink?.discard();
   }
 }

@@ -59,7 +59,9 @@ export class TarShard {
   addBuffer(name: string, data: Buffer): Promise<void> {
     return this.#race(
       new Promise<void>((resolve, reject) =>
-        this.#pack.entry({ ...FIXED, name, size: data.length }, data, (err) => (err ? reject(err) : resolve())),
+        this.#pack.entry({ ...FIXED, name, size: data.length }, data, (err) =>
+          err ? reject(err) : resolve(),
+        ),
       ),
     );
   }
@@ -81,7 +83,9 @@ export class TarShard {
         throw err;
       }
       if (!entry.write(chunk)) {
-        await this.#race(Promise.race([new Promise<void>((resolve) => entry.once('drain', resolve)), finished]));
+        await this.#race(
+          Promise.race([new Promise<void>((resolve) => entry.once('drain', resolve)), finished]),
+        );
       }
     }
     entry.end();
