@@ -300,6 +300,32 @@ describe('ShardStore over a FileStore', () => {
     assert.deepEqual(await listFiles(spoolDir), []);
   });
 
+  test('items waiting past the memory budget go to spool files; the shard is the same', async () => {
+    const dir = await tempDir();
+    const spoolDir = await tempDir();
+    const store = new ShardStore({
+      base: new FileStore(dir),
+      spoolDir,
+      spoolMemory: { itemMemory: 1000, totalMemory: 1500 },
+    });
+    const list = [bytes(800, 1), bytes(800, 2), bytes(800, 3)];
+    const placed = [];
+    for (const i of [2, 1, 0]) {
+      const up = await store.open({ index: i, name: `${i}.bin`, url: `http://h/${i}` });
+      up.write(list[i]!.subarray(0, 400));
+      if (!up.write(list[i]!.subarray(400))) await up.drained();
+      await up.commit(undefined);
+      if (i === 1) assert.equal((await listFiles(spoolDir)).length, 1, 'the second item is past the budget');
+      placed.push(store.place({ index: i, url: `http://h/${i}`, status: 'ok', bytes: 800, ms: 1 }));
+    }
+    await settlesWithin(Promise.all(placed), 10_000);
+    await store.close();
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(await member(path.join(dir, '000000.tar'), `00000000${i}.bin`), list[i]);
+    }
+    assert.deepEqual(await listFiles(spoolDir), []);
+  });
+
   test('the same input with the same responses makes byte-identical tar shards, whatever the order', async () => {
     const a = await tempDir();
     const b = await tempDir();

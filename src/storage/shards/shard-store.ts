@@ -11,23 +11,11 @@ import type {
   UploadTarget,
 } from '../store.js';
 import { CompleteShards } from './complete-shards.js';
-import { encodeRows, jsonBytes, statsOf, writeObject, type ShardRow } from './shard-index.js';
-import {
-  dataMemberName,
-  isFull,
-  memberExt,
-  memberKey,
-  metaMemberName,
-  RUN_STATS,
-  shardFiles,
-  startsNewShard,
-  uniqueKey,
-  type ShardFill,
-  type ShardLimits,
-} from './shard-plan.js';
+import { jsonBytes, writeObject, type ShardStats } from './shard-index.js';
+import { isFull, RUN_STATS, shardFiles, startsNewShard, type ShardLimits } from './shard-plan.js';
 import { ShardUpload, type HeldItem } from './shard-upload.js';
+import { ShardWriter } from './shard-writer.js';
 import { Spool, type SpoolLimits } from './spool.js';
-import { TarShard } from './tar-shard.js';
 
 export interface ShardStoreOptions {
   /** Where the shards go (a FileStore, an S3 store): only its `Store` interface is used. */
@@ -46,15 +34,6 @@ interface Waiter {
   outcome: ItemOutcome;
   resolve: (p: Placement) => void;
   reject: (err: unknown) => void;
-}
-
-/** The shard being written. */
-interface OpenShard {
-  n: number;
-  tar: TarShard;
-  rows: ShardRow[];
-  fill: ShardFill;
-  keys: Set<string>;
 }
 
 /**
@@ -76,9 +55,9 @@ export class ShardStore implements OrderedStore {
   readonly #uploads = new Set<ShardUpload>();
   /** The next index to place: from 0, through complete shards too (they are placed without writing). */
   #next = 0;
-  #shard: OpenShard | undefined;
+  #shard: ShardWriter | undefined;
   #shardCount = 0;
-  readonly #written: ReturnType<typeof statsOf>[] = [];
+  readonly #written: ShardStats[] = [];
   #pumping: Promise<void> | undefined;
   #failure: unknown;
   #cancelled = false;
@@ -209,86 +188,30 @@ export class ShardStore implements OrderedStore {
         this.#cancelled = true;
         const shard = this.#shard;
         this.#shard = undefined;
-        await shard?.tar.abort();
+        await shard?.abort();
       }
       return {};
     }
     if (ok && !held) throw new StoreError(`item ${i} is placed as ok, but no upload of it was committed`);
-    const size = held?.body.size ?? 0;
+    const size = ok ? held!.body.size : 0;
     if (this.#shard && startsNewShard(this.#shard.fill, { ok, size }, this.#limits))
       await this.#finishShard();
-    const shard = (this.#shard ??= await this.#openShard(i));
-    const key = uniqueKey(memberKey(i, o.key ?? held?.target.key), i, shard.keys);
-    shard.keys.add(key);
-    const target = held?.target;
-    const row: ShardRow = {
-      index: i,
-      url: o.url,
-      key,
-      status: o.status === 'skipped' ? 'skipped' : ok ? 'ok' : 'failed',
-      errorCode: ok ? undefined : o.errorCode,
-      bytes: ok ? size : o.bytes,
-      sha256: ok ? (o.sha256 ?? held?.sha256) : undefined,
-      ms: o.ms,
-      contentType: ok ? target?.contentType : undefined,
-      shard: shard.tar.name,
-    };
-    if (ok && held && target) {
-      try {
-        const meta = {
-          key,
-          url: o.url,
-          status: 'ok',
-          sha256: row.sha256 ?? null,
-          size,
-          content_type: row.contentType ?? null,
-        };
-        const fields = { ...o.fields, ...meta };
-        await shard.tar.addStream(
-          dataMemberName(key, memberExt(target.name, target.contentType)),
-          size,
-          held.body.chunks(),
-        );
-        await shard.tar.addBuffer(metaMemberName(key), Buffer.from(JSON.stringify({ ...meta, ...fields })));
-      } finally {
-        await held.body.release();
-      }
+    const shard = (this.#shard ??= await ShardWriter.open(this.#base, this.#shardCount, i));
+    try {
+      const placement = await shard.add(o, ok ? held : undefined);
+      if (isFull(shard.fill, this.#limits)) await this.#finishShard();
+      return placement;
+    } finally {
+      await held?.body.release();
     }
-    shard.rows.push(row);
-    shard.fill.count++;
-    if (ok) {
-      shard.fill.ok++;
-      shard.fill.bytes += size;
-    }
-    const placement = { location: ok ? this.#base.locate(shard.tar.name) : undefined, key };
-    if (isFull(shard.fill, this.#limits)) await this.#finishShard();
-    return placement;
   }
 
-  async #openShard(first: number): Promise<OpenShard> {
-    const n = this.#shardCount;
-    const tar = await TarShard.open(this.#base, shardFiles(n).tar, first);
-    return { n, tar, rows: [], fill: { count: 0, ok: 0, bytes: 0 }, keys: new Set() };
-  }
-
-  /** Commits the shard's tar, then its parquet index, then its stats (which mark it complete). */
+  /** Makes the shard being written complete. */
   async #finishShard(): Promise<void> {
     const shard = this.#shard;
     if (!shard) return;
     this.#shard = undefined;
-    const files = shardFiles(shard.n);
-    const first = shard.rows[0]?.index ?? 0;
-    await shard.tar.commit();
-    const stats = statsOf(shard.rows);
-    await writeObject(
-      this.#base,
-      files.parquet,
-      first,
-      'application/vnd.apache.parquet',
-      encodeRows(shard.rows),
-    );
-    await writeObject(this.#base, files.stats, first, 'application/json', jsonBytes(stats));
-    this.#written.push(stats);
+    this.#written.push(await shard.commit());
     this.#shardCount = shard.n + 1;
   }
 
@@ -307,14 +230,14 @@ export class ShardStore implements OrderedStore {
     this.#waiting.clear();
     const shard = this.#shard;
     this.#shard = undefined;
-    await shard?.tar.abort().catch(() => {});
+    await shard?.abort().catch(() => {});
   }
 
   async close(): Promise<void> {
     if (this.#ended) return;
+    this.#ended = true;
     await this.#found().catch((err) => this.#fail(err));
     await this.#pumping;
-    this.#ended = true;
     try {
       if (!this.#failure && this.#waiting.size > 0) {
         await this.#fail(new StoreError(`the store closed with item ${this.#next} never placed`));
@@ -353,7 +276,7 @@ export class ShardStore implements OrderedStore {
     this.#cancelled = true;
     const shard = this.#shard;
     this.#shard = undefined;
-    await shard?.tar.abort().catch(() => {});
+    await shard?.abort().catch(() => {});
     await this.#pumping;
     for (const w of this.#waiting.values()) w.resolve({});
     this.#waiting.clear();
