@@ -6,14 +6,14 @@ import { JSONL_KEYS } from './jsonl.js';
 /**
  * Writes items in a manifest format, for `--save-failed`: `write(item)` gives the text that
  * appends one item (with its trailing newline), and `end()` the text that closes the file. A CSV
- * or TSV file takes its columns from the first item written: `url,path,sha256`, then `key` when
- * that item has one, then the names of its own fields; its header row comes with that item (or
- * from `end()` when there was none). When `loss` is undefined, reading back what was written
- * gives `item` (for items that `readInput` accepts); otherwise it names what the format cannot
- * hold, and the text leaves that out (mirrors, headers, sha256, key or fields in a plain list,
- * say; a field that is not a column of the CSV file) or changes it (whitespace in a URL of a
- * line-based format is percent-encoded; a number in a CSV cell reads back as text). A line never
- * holds a line break that is not its own.
+ * or TSV file has the columns `url,path,sha256,key`, then the names of the fields of the first
+ * item written; its header row comes with that item (or from `end()` when there was none).
+ *
+ * When `loss` is undefined, reading back what was written gives `item` (for items that
+ * `readInput` accepts); otherwise it names what the format cannot hold, and the text leaves that
+ * out (mirrors, headers, sha256, key or fields in a plain list, say; a field that is not a column
+ * of the CSV file) or changes it (whitespace in a URL of a line-based format is percent-encoded;
+ * a number in a CSV cell reads back as text). A line never holds a line break that is not its own.
  */
 export interface ItemWriter {
   readonly format: InputFormat;
@@ -135,28 +135,24 @@ function quote(field: string, delimiter: string): string {
     : field;
 }
 
-/** The columns of a CSV or TSV file, after url, path and sha256. */
-interface Columns {
-  readonly key: boolean;
-  readonly fields: readonly string[];
-}
+/** The columns of a CSV or TSV file after url, path, sha256 and key: its fields. */
+type Columns = readonly string[];
 
 /** Names that `findColumns` reads as something else than a field of that name. */
 const READ_COLUMNS: ReadonlySet<string> = new Set(['url', 'path', 'sha256', 'key']);
 
 /** The columns that the first item of a CSV or TSV file gives it. */
 function columnsOf(item: DownloadItem): Columns {
-  const fields = fieldEntries(item, [])
+  return fieldEntries(item, [])
     .map(([name]) => name)
     .filter((name) => isPlain(name) && !READ_COLUMNS.has(name.toLowerCase()));
-  return { key: item.key !== undefined, fields };
 }
 
 function delimitedWriter(format: 'csv' | 'tsv', delimiter: ',' | '\t'): ItemWriter {
   let columns: Columns | undefined;
   const row = (cells: readonly string[]) =>
     `${cells.map((cell) => quote(cell, delimiter)).join(delimiter)}\n`;
-  const headerOf = (c: Columns) => row(['url', 'path', 'sha256', ...(c.key ? ['key'] : []), ...c.fields]);
+  const headerOf = (fields: Columns) => row(['url', 'path', 'sha256', 'key', ...fields]);
   return {
     format,
     write: (item) => {
@@ -165,7 +161,7 @@ function delimitedWriter(format: 'csv' | 'tsv', delimiter: ',' | '\t'): ItemWrit
       const written = writeDelimited(item, columns, row);
       return { line: (first ? headerOf(columns) : '') + written.text, loss: lossOf(written) };
     },
-    end: () => (columns === undefined ? headerOf({ key: false, fields: [] }) : ''),
+    end: () => (columns === undefined ? headerOf([]) : ''),
   };
 }
 
@@ -175,11 +171,9 @@ function writeDelimited(
   row: (cells: readonly string[]) => string,
 ): Written {
   const dropped: string[] = [];
-  const cells = [item.url, item.path ?? '', item.sha256 ?? ''];
-  if (columns.key) cells.push(String(item.key ?? ''));
-  else if (item.key !== undefined) dropped.push('key (no key column)');
+  const cells = [item.url, item.path ?? '', item.sha256 ?? '', String(item.key ?? '')];
   const own = new Map(fieldEntries(item, dropped));
-  for (const name of columns.fields) {
+  for (const name of columns) {
     const value = own.get(name);
     if (value === undefined) dropped.push(`field ${JSON.stringify(name)} (absent: read back as "")`);
     else if (typeof value !== 'string')

@@ -123,21 +123,21 @@ test('lossy items: what cannot be held is named and left out, never breaking the
       'whitespace in url percent-encoded; path (whitespace or empty)',
       'http://a/x%20y\n',
     ],
-    ['csv', everything, 'mirrors; headers', `url,path,sha256\nhttp://a/11,d/e/eleven.bin,${SHA}\n`],
+    ['csv', everything, 'mirrors; headers', `url,path,sha256,key\nhttp://a/11,d/e/eleven.bin,${SHA},\n`],
     [
       'csv',
       { url: 'http://a/1', path: ' x\r' },
       'carriage returns (read back as line feeds); surrounding whitespace (trimmed on reading)',
-      'url,path,sha256\nhttp://a/1," x\r",\n',
+      'url,path,sha256,key\nhttp://a/1," x\r",,\n',
     ],
-    ['tsv', { url: 'http://a/1', path: '' }, 'empty path', 'url\tpath\tsha256\nhttp://a/1\t\t\n'],
+    ['tsv', { url: 'http://a/1', path: '' }, 'empty path', 'url\tpath\tsha256\tkey\nhttp://a/1\t\t\t\n'],
     ['txt', { url: 'http://a/1', key: 'k', fields: { a: '' } }, 'key; fields', 'http://a/1\n'],
     ['aria2', { url: 'http://a/1', key: 'k' }, 'key', 'http://a/1\n'],
     [
       'csv',
       { url: 'http://a/1', fields: { URL: 'x', Key: 'k', ' pad': 'p', n: 5 } },
       'field "n" (not a string: read back as text); field "URL" (no column); field "Key" (no column); field " pad" (no column)',
-      'url,path,sha256,n\nhttp://a/1,,,5\n',
+      'url,path,sha256,key,n\nhttp://a/1,,,,5\n',
     ],
     [
       'jsonl',
@@ -201,27 +201,27 @@ test('lossy items: what cannot be held is named and left out, never breaking the
 test('headers: CSV and TSV have one, the other formats none; with no item, it comes at the end', () => {
   assert.deepEqual(
     INPUT_FORMATS.map((format) => createItemWriter(format).end()),
-    ['', '', 'url,path,sha256\n', 'url\tpath\tsha256\n', ''],
+    ['', '', 'url,path,sha256,key\n', 'url\tpath\tsha256\tkey\n', ''],
   );
   const writer = createItemWriter('csv');
-  assert.equal(writer.write({ url: 'http://a/1' }).line, 'url,path,sha256\nhttp://a/1,,\n');
-  assert.equal(writer.write({ url: 'http://a/2' }).line, 'http://a/2,,\n');
+  assert.equal(writer.write({ url: 'http://a/1' }).line, 'url,path,sha256,key\nhttp://a/1,,,\n');
+  assert.equal(writer.write({ url: 'http://a/2' }).line, 'http://a/2,,,\n');
   assert.equal(writer.end(), '');
 });
 
 test('CSV columns come from the first item: a later item names what does not fit them', () => {
   const { text, losses } = writeAll('csv', [
-    { url: 'http://a/1', key: 'k1', fields: { a: '1', b: '2' } },
-    { url: 'http://a/2', fields: { b: '3', c: '4' } },
+    { url: 'http://a/1', fields: { a: '1', b: '2' } },
+    { url: 'http://a/2', key: 'k2', fields: { b: '3', c: '4' } },
     { url: 'http://a/3', key: 'k3', fields: { a: '', b: '' } },
   ]);
-  assert.equal(text, 'url,path,sha256,key,a,b\nhttp://a/1,,,k1,1,2\nhttp://a/2,,,,,3\nhttp://a/3,,,k3,,\n');
+  assert.equal(text, 'url,path,sha256,key,a,b\nhttp://a/1,,,,1,2\nhttp://a/2,,,k2,,3\nhttp://a/3,,,k3,,\n');
   assert.deepEqual(losses, [
     undefined,
     'field "a" (absent: read back as ""); field "c" (no column)',
     undefined,
   ]);
   const plain = writeAll('tsv', [{ url: 'http://a/1' }, { url: 'http://a/2', key: 'k', fields: { a: 'x' } }]);
-  assert.equal(plain.text, 'url\tpath\tsha256\nhttp://a/1\t\t\nhttp://a/2\t\t\n');
-  assert.deepEqual(plain.losses, [undefined, 'key (no key column); field "a" (no column)']);
+  assert.equal(plain.text, 'url\tpath\tsha256\tkey\nhttp://a/1\t\t\t\nhttp://a/2\t\t\tk\n');
+  assert.deepEqual(plain.losses, [undefined, 'field "a" (no column)']);
 });
