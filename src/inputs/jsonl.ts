@@ -1,6 +1,6 @@
+import type { FieldValue } from '../download/item.js';
 import { errorEntry, itemEntry, type InputEntry } from './entry.js';
 import { overlongReason, type Line } from './lines.js';
-import type { FieldValue } from '../download/item.js';
 import { checkItem, showValue, type Checked, type ItemFields } from './validate.js';
 
 /** The properties parafetch reads; the others are the item's own fields. */
