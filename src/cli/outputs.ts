@@ -46,9 +46,7 @@ export class RunOutputs {
     let failed: FailedList | undefined;
     if (o.saveFailed !== undefined) {
       const file = await LineFile.open(o.saveFailed);
-      const writer = createItemWriter(detectFormat(o.saveFailed));
-      await file.write(writer.header());
-      failed = { file, writer, name: o.saveFailed };
+      failed = { file, writer: createItemWriter(detectFormat(o.saveFailed)), name: o.saveFailed };
     }
     return new RunOutputs(reportRoot(o.dir), report, failed, onLoss);
   }
@@ -68,9 +66,21 @@ export class RunOutputs {
     await failed.file.write(line);
   }
 
-  /** Flushes and closes both files; rejects with the first error. */
+  /**
+   * Ends the failed list (a CSV or TSV list that holds no item gets its header row), flushes and
+   * closes both files; rejects with the first error.
+   */
   async close(): Promise<void> {
-    const results = await Promise.allSettled([this.#report?.close(), this.#failed?.file.close()]);
+    const failed = this.#failed;
+    const closeFailed = async () => {
+      if (!failed) return;
+      try {
+        await failed.file.write(failed.writer.end());
+      } finally {
+        await failed.file.close();
+      }
+    };
+    const results = await Promise.allSettled([this.#report?.close(), closeFailed()]);
     for (const r of results) if (r.status === 'rejected') throw r.reason;
   }
 }

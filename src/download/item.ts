@@ -1,5 +1,8 @@
 import type { ParafetchError } from '../errors/index.js';
 
+/** The value of one of an item's own fields: what a CSV cell or a JSON scalar holds. */
+export type FieldValue = string | number | boolean | null;
+
 /** One thing to download. */
 export interface DownloadItem {
   /** http(s) URL to fetch. */
@@ -15,6 +18,19 @@ export interface DownloadItem {
   sha256?: string;
   /** Extra request headers for this item; they override `options.headers`. */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * The item's own name in a collection: a WebDataset shard names the sample's members
+   * `KEY.ext`. 1 to 200 printable characters, without `.` or `\`; `/` separates non-empty
+   * components (so it neither starts nor ends with `/`). From a manifest's `key` column or property.
+   */
+  key?: string;
+  /**
+   * The manifest's other columns (CSV, TSV: strings, an empty cell as '') or properties (JSON
+   * Lines: scalars as given, an object or array as its JSON text), kept with the item and not
+   * read by the download: a WebDataset shard writes them as the sample's `KEY.json`. Numbers
+   * are finite.
+   */
+  fields?: Readonly<Record<string, FieldValue>>;
 }
 
 /**

@@ -4,18 +4,26 @@ import { errorEntry, itemEntry, warningEntry, type InputEntry } from './entry.js
 import { MAX_LINE_LENGTH, overlongReason, type Line } from './lines.js';
 import { checkItem, show } from './validate.js';
 
-/** Where the columns parafetch reads sit in a header row. */
+/** Where the columns sit in a header row. */
 export interface CsvColumns {
   readonly url: number;
   readonly path: number | undefined;
   readonly sha256: number | undefined;
-  /** Header names that are not read, as written. */
+  readonly key: number | undefined;
+  /** The other columns, kept as the item's own fields: each name (trimmed) and where it sits. */
+  readonly fields: readonly { readonly name: string; readonly at: number }[];
+  /** Header names that are not read (repeated or empty), as written. */
   readonly ignored: readonly string[];
 }
 
+/** The names of the columns parafetch reads (and `out`, read as `path` when there is no `path`). */
+const READ: ReadonlySet<string> = new Set(['url', 'path', 'sha256', 'key']);
+
 /**
- * Finds the columns in a header row. Pure. Names are trimmed and case-insensitive: `url`
- * (required), `path` or else `out`, `sha256`; the first of repeated names wins.
+ * Finds the columns in a header row. Pure. Names are trimmed; those parafetch reads are
+ * case-insensitive: `url` (required), `path` or else `out`, `sha256`, `key`. Every other column
+ * is one of the item's own fields, named as written (trimmed). The first of repeated names wins
+ * (for fields, the same name exactly); the repeats and columns without a name are ignored.
  */
 export function findColumns(header: readonly string[]): CsvColumns | undefined {
   const names = header.map((name) => name.trim().toLowerCase());
@@ -24,8 +32,24 @@ export function findColumns(header: readonly string[]): CsvColumns | undefined {
   if (url === undefined) return undefined;
   const path = at('path') ?? at('out');
   const sha256 = at('sha256');
-  const used = new Set([url, path, sha256]);
-  return { url, path, sha256, ignored: header.filter((_, i) => !used.has(i)) };
+  const key = at('key');
+  const used = new Set([url, path, sha256, key]);
+  const fields: { name: string; at: number }[] = [];
+  const ignored: string[] = [];
+  const seen = new Set<string>();
+  const read = (lower: string) => READ.has(lower) || (lower === 'out' && at('path') === undefined);
+  header.forEach((written, i) => {
+    if (used.has(i)) return;
+    const name = written.trim();
+    // A repeat of a column parafetch reads is not a field (`out` beside `path` is one).
+    if (name === '' || seen.has(name) || read(name.toLowerCase())) {
+      ignored.push(written);
+      return;
+    }
+    seen.add(name);
+    fields.push({ name, at: i });
+  });
+  return { url, path, sha256, key, fields, ignored };
 }
 
 /**
@@ -71,8 +95,10 @@ type Parsed = { line: number; fields: string[] } | { line: number; reason: strin
 
 /**
  * Items of a CSV or TSV file with a header row (see `findColumns`). Fields may be quoted as in
- * RFC 4180, in TSV too, and are trimmed. Blank lines, lines starting with `#` and rows of empty
- * fields are skipped; a header without `url` is one error and nothing is read.
+ * RFC 4180, in TSV too, and are trimmed. An empty `path`, `sha256` or `key` is absent; the other
+ * columns are the item's `fields`, as strings (an empty or missing cell is ''). Blank lines,
+ * lines starting with `#` and rows of empty fields are skipped; a header without `url` is one
+ * error and nothing is read.
  *
  * Each batch of lines is read by one synchronous csv-parse call, up to the last line that ends
  * a record: quotes balance there (a quoted field may hold line breaks); the lines after it wait
@@ -109,7 +135,7 @@ export async function* readCsv(
           yield warningEntry(
             source,
             line,
-            `columns ignored: ${columns.ignored.map((c) => show(c)).join(', ')}`,
+            `columns ignored (repeated or without a name): ${columns.ignored.map((c) => show(c)).join(', ')}`,
           );
         }
         continue;
@@ -174,10 +200,13 @@ function rowEntry(source: string, line: number, fields: readonly string[], colum
   if (url === '') return errorEntry(source, line, 'no url in this row');
   const path = cell(fields, columns.path);
   const sha256 = cell(fields, columns.sha256);
+  const key = cell(fields, columns.key);
   const checked = checkItem({
     url,
     ...(path === undefined ? {} : { path }),
     ...(sha256 === undefined ? {} : { sha256 }),
+    ...(key === undefined ? {} : { key }),
+    fields: Object.fromEntries(columns.fields.map(({ name, at }) => [name, fields[at] ?? ''])),
   });
   return checked.ok ? itemEntry(source, line, checked.item) : errorEntry(source, line, checked.reason);
 }

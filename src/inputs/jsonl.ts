@@ -1,13 +1,31 @@
-import { errorEntry, itemEntry, warningEntry, type InputEntry } from './entry.js';
+import type { FieldValue } from '../download/item.js';
+import { errorEntry, itemEntry, type InputEntry } from './entry.js';
 import { overlongReason, type Line } from './lines.js';
 import { checkItem, showValue, type Checked, type ItemFields } from './validate.js';
 
-const KEYS: ReadonlySet<string> = new Set(['url', 'mirrors', 'path', 'sha256', 'headers']);
+/** The properties parafetch reads; the others are the item's own fields. */
+export const JSONL_KEYS: ReadonlySet<string> = new Set([
+  'url',
+  'mirrors',
+  'path',
+  'sha256',
+  'headers',
+  'key',
+]);
 
-/** One line of JSON Lines, read: an item or why not, plus the keys that were ignored. Pure. */
-export function parseJsonLine(text: string): { checked: Checked; ignored: string[] } | undefined {
+/**
+ * A property that parafetch does not read, as the item keeps it: a scalar as it is, an object
+ * or an array as its JSON text (the fields of an item are scalars, as a CSV cell or a table
+ * column would hold them). Pure.
+ */
+export function fieldValue(value: unknown): FieldValue {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : (value as FieldValue);
+}
+
+/** One line of JSON Lines, read: an item or why not. Pure. */
+export function parseJsonLine(text: string): Checked | undefined {
   if (text.trim() === '') return undefined;
-  const fail = (reason: string) => ({ checked: { ok: false as const, reason }, ignored: [] });
+  const fail = (reason: string): Checked => ({ ok: false, reason });
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -20,7 +38,7 @@ export function parseJsonLine(text: string): { checked: Checked; ignored: string
   const record = value as Record<string, unknown>;
   const fields: ItemFields = { url: '' };
   // `null` counts as absent: database exports write it for empty columns.
-  const { url, mirrors, path, sha256, headers } = record;
+  const { url, mirrors, path, sha256, headers, key } = record;
   if (typeof url !== 'string') return fail(`\`url\` must be a string, got ${showValue(url)}`);
   fields.url = url;
   if (mirrors != null) {
@@ -47,13 +65,22 @@ export function parseJsonLine(text: string): { checked: Checked; ignored: string
     }
     fields.headers = headers as Record<string, string>;
   }
-  return { checked: checkItem(fields), ignored: Object.keys(record).filter((key) => !KEYS.has(key)) };
+  if (key != null) {
+    if (typeof key === 'string') fields.key = key;
+    else if (Number.isSafeInteger(key)) fields.key = String(key);
+    else return fail(`\`key\` must be a string or an integer, got ${showValue(key)}`);
+  }
+  const own = Object.entries(record).filter(([name]) => !JSONL_KEYS.has(name));
+  // fromEntries defines own properties, so even a property named __proto__ stays a field.
+  if (own.length > 0) fields.fields = Object.fromEntries(own.map(([name, v]) => [name, fieldValue(v)]));
+  return checkItem(fields);
 }
 
 /**
  * Items of a JSON Lines file: one object per line with `url` and optionally `path`, `sha256`,
- * `headers` (an object of strings) and `mirrors` (an array of strings); `null` means absent.
- * Blank lines are skipped; other keys are ignored with a warning.
+ * `headers` (an object of strings), `mirrors` (an array of strings) and `key` (a string, or an
+ * integer read as its decimal digits); for these `null` means absent. Every other property is
+ * one of the item's own `fields` (see `fieldValue`). Blank lines are skipped.
  */
 export async function* readJsonl(lines: AsyncIterable<Line>, source: string): AsyncGenerator<InputEntry> {
   for await (const line of lines) {
@@ -64,18 +91,6 @@ export async function* readJsonl(lines: AsyncIterable<Line>, source: string): As
     }
     const parsed = parseJsonLine(text);
     if (parsed === undefined) continue;
-    const { checked, ignored } = parsed;
-    if (!checked.ok) {
-      yield errorEntry(source, number, checked.reason);
-      continue;
-    }
-    if (ignored.length > 0) {
-      yield warningEntry(
-        source,
-        number,
-        `unknown keys ignored: ${ignored.map((k) => JSON.stringify(k)).join(', ')}`,
-      );
-    }
-    yield itemEntry(source, number, checked.item);
+    yield parsed.ok ? itemEntry(source, number, parsed.item) : errorEntry(source, number, parsed.reason);
   }
 }

@@ -1,5 +1,5 @@
-import type { DownloadItem } from '../download/item.js';
-import { HEADER_NAME, HEADER_VALUE_FORBIDDEN, normalizeSha256 } from '../download/rules.js';
+import type { DownloadItem, FieldValue } from '../download/item.js';
+import { HEADER_NAME, HEADER_VALUE_FORBIDDEN, keyProblem, normalizeSha256 } from '../download/rules.js';
 import { describe } from '../errors/invalid-option.js';
 
 /** The fields of an item as a manifest spelled them, before validation. */
@@ -9,6 +9,9 @@ export interface ItemFields {
   path?: string;
   sha256?: string;
   headers?: Readonly<Record<string, string>>;
+  key?: string;
+  /** The manifest's other columns or properties, as they are to be kept. */
+  fields?: Readonly<Record<string, FieldValue>>;
 }
 
 /** Most mirrors one item may list besides its URL. */
@@ -60,7 +63,8 @@ export function headerProblem(name: string, value: string): string | undefined {
 /**
  * Validates the fields of one manifest entry and builds the item, holding only the fields that
  * are set. Pure. URLs are trimmed and otherwise kept as written; the digest is lowercased; a path
- * is kept as written (the storage layer decides whether it is safe).
+ * is kept as written (the storage layer decides whether it is safe); a key is kept as written
+ * when `keyProblem` finds nothing wrong with it; the other fields are kept as given.
  */
 export function checkItem(fields: ItemFields): Checked {
   const url = fields.url.trim();
@@ -93,6 +97,15 @@ export function checkItem(fields: ItemFields): Checked {
     }
     // fromEntries defines own properties, so even a header named __proto__ stays a header.
     if (entries.length > 0) item.headers = Object.fromEntries(entries);
+  }
+  if (fields.key !== undefined) {
+    const problem = keyProblem(fields.key);
+    if (problem !== undefined) return { ok: false, reason: `invalid key ${show(fields.key)}: it ${problem}` };
+    item.key = fields.key;
+  }
+  if (fields.fields !== undefined) {
+    const entries = Object.entries(fields.fields);
+    if (entries.length > 0) item.fields = Object.fromEntries(entries);
   }
   return { ok: true, item };
 }

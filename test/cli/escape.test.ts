@@ -34,13 +34,18 @@ test('control characters from a manifest and from a server never reach the termi
         JSON.stringify({ url: server.url('/named') }),
         JSON.stringify({ url: 'ftp://h/\u009b2J\u001b[31m' }),
         `{"url": "${server.url('/y')}\u007f", "bad": 1, "\\u001b[5m": 2}`,
+        JSON.stringify({ url: server.url('/z'), key: 'k\u009b2J\u202e' }),
       ].join('\n'),
     );
+    const columns = path.join(path.dirname(list), 'hostile.csv');
+    await fs.writeFile(columns, 'url,\u009b5m,\u009b5m\n');
     for (const progress of ['plain', 'none']) {
       const dir = await tempDir();
       const r = await runCli([
         '-i',
         list,
+        '-i',
+        columns,
         '-d',
         dir,
         '--content-disposition',
@@ -59,7 +64,11 @@ test('control characters from a manifest and from a server never reach the termi
       }
       // Input errors and warnings.
       assert.ok(r.stderr.includes('unsupported URL scheme "ftp:" in "ftp://h/\\x9b2J\\u001b[31m"'), r.stderr);
-      assert.ok(r.stderr.includes('unknown keys ignored: "bad", "\\u001b[5m"'), r.stderr);
+      assert.ok(
+        r.stderr.includes('invalid key "k\\x9b2J\\u202e": it holds an unprintable character'),
+        r.stderr,
+      );
+      assert.ok(r.stderr.includes('columns ignored (repeated or without a name): "\\x9b5m"'), r.stderr);
       // --json stays valid JSON with the same strings, and holds no raw control character either.
       assert.equal(firstRaw(r.stdout), 'none', `${progress}: stdout holds a raw control character`);
       const events = jsonLines(r.stdout);

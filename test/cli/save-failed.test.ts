@@ -9,15 +9,15 @@ import { runCli } from './cli.js';
 
 const body = (p: string) => bytes(200, p.length + 3);
 
-/** Serves every path, except that paths under /flaky/ answer 503 until `healed` is set. */
-async function flakyServer(): Promise<TestServer & { heal(): void }> {
+/** Serves every path, except that paths under /flaky/ answer 503 while not healed. */
+async function flakyServer(): Promise<TestServer & { heal(): void; unheal(): void }> {
   let healed = false;
   const server = await startServer((req, res) => {
     const url = req.url ?? '';
     if (url.startsWith('/flaky/') && !healed) return void res.writeHead(503).end('later');
     serveBody(req, res, body(url));
   });
-  return Object.assign(server, { heal: () => (healed = true) });
+  return Object.assign(server, { heal: () => (healed = true), unheal: () => (healed = false) });
 }
 
 const requested = (server: TestServer, from: number) =>
@@ -47,11 +47,11 @@ describe('--save-failed, then parafetch -i FILE', () => {
       assert.equal(first.code, 1, first.stderr);
       // Rows are written as failures happen, so two concurrent failures may come in either order.
       const [header, ...rows] = (await fs.readFile(failed, 'utf8')).split('\n');
-      assert.equal(header, 'url,path,sha256');
+      assert.equal(header, 'url,path,sha256,key');
       assert.deepEqual(rows.sort(), [
         '',
-        `${server.url('/flaky/2.bin')},"two, renamed.bin",${sha256(body('/flaky/2.bin'))}`,
-        `${server.url('/flaky/3.bin')},,`,
+        `${server.url('/flaky/2.bin')},"two, renamed.bin",${sha256(body('/flaky/2.bin'))},`,
+        `${server.url('/flaky/3.bin')},,,`,
       ]);
 
       server.heal();
@@ -67,7 +67,68 @@ describe('--save-failed, then parafetch -i FILE', () => {
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual(requested(server, before), ['/flaky/2.bin', '/flaky/3.bin']);
       assert.deepEqual(await listFiles(dir), ['3.bin', 'one.bin', 'two, renamed.bin']);
-      assert.equal(await fs.readFile(path.join(work, 'failed-again.csv'), 'utf8'), 'url,path,sha256\n');
+      assert.equal(await fs.readFile(path.join(work, 'failed-again.csv'), 'utf8'), 'url,path,sha256,key\n');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the key and extra columns of failed rows are saved as CSV columns and JSON Lines properties', async () => {
+    const server = await flakyServer();
+    try {
+      const work = await tempDir();
+      const dir = path.join(work, 'out');
+      const input = path.join(work, 'manifest.csv');
+      await fs.writeFile(
+        input,
+        [
+          'url,key,caption,width',
+          `${server.url('/ok/1.bin')},s/0001,one,1`,
+          `${server.url('/flaky/2.bin')},s/0002,"two, with comma",2`,
+          `${server.url('/flaky/3.bin')},,,`,
+          `${server.url('/ok/4.bin')},bad.key,four,4`,
+        ].join('\n'),
+      );
+      const failed = path.join(work, 'failed.csv');
+      const failedJsonl = path.join(work, 'failed.jsonl');
+      const first = await runCli(['-i', input, '-d', dir, '--retries', '0', '--save-failed', failed]);
+      assert.equal(first.code, 2, first.stderr);
+      assert.match(first.stderr, /manifest\.csv:5: invalid key "bad\.key"/);
+      const [header, ...rows] = (await fs.readFile(failed, 'utf8')).split('\n');
+      assert.equal(header, 'url,path,sha256,key,caption,width');
+      assert.deepEqual(rows.sort(), [
+        '',
+        `${server.url('/flaky/2.bin')},,,s/0002,"two, with comma",2`,
+        `${server.url('/flaky/3.bin')},,,,,`,
+      ]);
+
+      server.heal();
+      const before = server.requests.length;
+      const again = await runCli(['-i', failed, '-d', dir, '--report', path.join(work, 'report.jsonl')]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(requested(server, before), ['/flaky/2.bin', '/flaky/3.bin']);
+      server.unheal();
+
+      const second = await runCli([
+        '-i',
+        input,
+        '-d',
+        path.join(work, 'again'),
+        '--retries',
+        '0',
+        '--save-failed',
+        failedJsonl,
+      ]);
+      assert.equal(second.code, 2, second.stderr);
+      const saved = (await fs.readFile(failedJsonl, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .sort((a, b) => String(a.url).localeCompare(String(b.url)));
+      assert.deepEqual(saved, [
+        { url: server.url('/flaky/2.bin'), key: 's/0002', caption: 'two, with comma', width: '2' },
+        { url: server.url('/flaky/3.bin'), caption: '', width: '' },
+      ]);
     } finally {
       await server.close();
     }

@@ -4,13 +4,39 @@ import { findColumns, recordStartLine } from '../../src/inputs/csv.js';
 import { MAX_LINE_LENGTH } from '../../src/inputs/lines.js';
 import { readBrief, SHA, type Brief } from './support.js';
 
-test('findColumns: url required, path or else out, sha256; case-insensitive, trimmed', () => {
+test('findColumns: url required, path or else out, sha256, key; case-insensitive, trimmed; the rest are fields', () => {
+  const none = { path: undefined, sha256: undefined, key: undefined, fields: [], ignored: [] };
   const cases: [string[], ReturnType<typeof findColumns>][] = [
-    [['url'], { url: 0, path: undefined, sha256: undefined, ignored: [] }],
-    [[' URL ', 'Path', 'SHA256'], { url: 0, path: 1, sha256: 2, ignored: [] }],
-    [['id', 'out', 'url', 'size'], { url: 2, path: 1, sha256: undefined, ignored: ['id', 'size'] }],
-    [['out', 'url', 'path'], { url: 1, path: 2, sha256: undefined, ignored: ['out'] }],
-    [['url', 'url'], { url: 0, path: undefined, sha256: undefined, ignored: ['url'] }],
+    [['url'], { ...none, url: 0 }],
+    [[' URL ', 'Path', 'SHA256', ' Key'], { ...none, url: 0, path: 1, sha256: 2, key: 3 }],
+    [
+      ['id', 'out', 'url', 'size'],
+      {
+        ...none,
+        url: 2,
+        path: 1,
+        fields: [
+          { name: 'id', at: 0 },
+          { name: 'size', at: 3 },
+        ],
+      },
+    ],
+    [['out', 'url', 'path'], { ...none, url: 1, path: 2, fields: [{ name: 'out', at: 0 }] }],
+    [['url', 'url'], { ...none, url: 0, ignored: ['url'] }],
+    [
+      ['KEY', 'url', ' caption ', 'caption', 'Caption', '', 'key', 'Out', 'out', 'URL'],
+      {
+        ...none,
+        url: 1,
+        path: 7,
+        key: 0,
+        fields: [
+          { name: 'caption', at: 2 },
+          { name: 'Caption', at: 4 },
+        ],
+        ignored: ['caption', '', 'key', 'out', 'URL'],
+      },
+    ],
     [['link', 'path'], undefined],
     [['http://a/1'], undefined],
   ];
@@ -48,21 +74,75 @@ test('CSV: header row, quoted fields, line numbers of bad rows', async () => {
     'http://a/16,"unclosed', // 16
     'http://a/17,z', // 17
   ].join('\n');
+  const size = (size: string) => ({ fields: { size } });
   const expected: Brief[] = [
-    { warning: '<stdin>:1: columns ignored: "size"' },
-    { line: 2, item: { url: 'http://a/1', path: 'one.bin' } },
-    { line: 5, item: { url: 'http://a/5', path: 'dir, with comma/"q".bin', sha256: SHA } },
-    { line: 6, item: { url: 'http://a/6', path: 'multi\nline' } },
+    { line: 2, item: { url: 'http://a/1', path: 'one.bin', ...size('10') } },
+    { line: 5, item: { url: 'http://a/5', path: 'dir, with comma/"q".bin', sha256: SHA, ...size('') } },
+    { line: 6, item: { url: 'http://a/6', path: 'multi\nline', ...size('') } },
     { error: '<stdin>:9: no url in this row' },
     { error: '<stdin>:10: invalid URL "not a url"' },
     { error: `<stdin>:11: sha256 must be 64 hex digits, got "${SHA.slice(2)}"` },
-    { line: 12, item: { url: 'http://a/12', path: 'spaced.bin' } },
-    { line: 13, item: { url: 'http://a/13' } },
-    { line: 14, item: { url: 'http://a/14', path: 'a' } },
+    { line: 12, item: { url: 'http://a/12', path: 'spaced.bin', ...size('') } },
+    { line: 13, item: { url: 'http://a/13', ...size('') } },
+    { line: 14, item: { url: 'http://a/14', path: 'a', ...size('9') } },
     { error: '<stdin>:15: invalid URL "\\"http://a/15\\" x"' },
     { error: '<stdin>:16: a quoted field is not closed' },
   ];
   assert.deepEqual(await readBrief('csv', input), expected);
+});
+
+test('CSV: a key column names the item, the other columns are its fields as strings', async () => {
+  const input = [
+    'url,Key,caption,width,"note, quoted"', // 1
+    'http://a/2,sample/0002,a cat,640,', // 2
+    'http://a/3,,"two, lines', // 3
+    'here",,x', // 4
+    'http://a/5,bad.key,c,1,', // 5
+    'http://a/6,/abs,c,1,', // 6
+    'http://a/7,a//b,c,1,', // 7
+    'http://a/8,back\\slash,c,1,', // 8
+    `http://a/9,${'k'.repeat(201)},c,1,`, // 9
+    'http://a/10,"  0010  ",  spaced  ,,', // 10
+    'http://a/11', // 11: fewer columns
+  ].join('\n');
+  assert.deepEqual(await readBrief('csv', input), [
+    {
+      line: 2,
+      item: {
+        url: 'http://a/2',
+        key: 'sample/0002',
+        fields: { caption: 'a cat', width: '640', 'note, quoted': '' },
+      },
+    },
+    {
+      line: 3,
+      item: { url: 'http://a/3', fields: { caption: 'two, lines\nhere', width: '', 'note, quoted': 'x' } },
+    },
+    {
+      error:
+        '<stdin>:5: invalid key "bad.key": it holds a "." (a WebDataset member name is split at its first dot)',
+    },
+    { error: '<stdin>:6: invalid key "/abs": it starts with "/"' },
+    { error: '<stdin>:7: invalid key "a//b": it has an empty "/"-separated component' },
+    { error: '<stdin>:8: invalid key "back\\\\slash": it holds a "\\"' },
+    { error: `<stdin>:9: invalid key "${'k'.repeat(117)}...": it is longer than 200 characters` },
+    {
+      line: 10,
+      item: { url: 'http://a/10', key: '0010', fields: { caption: 'spaced', width: '', 'note, quoted': '' } },
+    },
+    { line: 11, item: { url: 'http://a/11', fields: { caption: '', width: '', 'note, quoted': '' } } },
+  ]);
+});
+
+test('CSV: repeated and unnamed columns are ignored with one warning; a field named __proto__ is a field', async () => {
+  const input = ['url,id,__proto__,id,URL,', 'http://a/2,1,p,2,http://b/2,z'].join('\n');
+  assert.deepEqual(await readBrief('csv', input), [
+    { warning: '<stdin>:1: columns ignored (repeated or without a name): "id", "URL", ""' },
+    {
+      line: 2,
+      item: { url: 'http://a/2', fields: JSON.parse('{"id":"1","__proto__":"p"}') as Record<string, string> },
+    },
+  ]);
 });
 
 test('CSV: stray quotes in unquoted fields are data, and the rows around them keep their lines', async () => {
@@ -95,15 +175,23 @@ test('CSV: CRLF line ends, also inside quoted fields, keep line numbers exact', 
 
 test('TSV: tab-separated, commas are data, quotes as in CSV', async () => {
   const input = [
-    'path\turl\tSHA256',
-    'a,b.bin\thttp://a/2\t',
-    `"t\tab.bin"\thttp://a/3\t${SHA}`,
+    'path\turl\tSHA256\tkey\tlabel',
+    'a,b.bin\thttp://a/2\t\t\t',
+    `"t\tab.bin"\thttp://a/3\t${SHA}\tk/3\t"x,y"`,
     'x\t\t',
+    'y\thttp://a/5\t\tk.5\t',
   ].join('\n');
   assert.deepEqual(await readBrief('tsv', input), [
-    { line: 2, item: { url: 'http://a/2', path: 'a,b.bin' } },
-    { line: 3, item: { url: 'http://a/3', path: 't\tab.bin', sha256: SHA } },
+    { line: 2, item: { url: 'http://a/2', path: 'a,b.bin', fields: { label: '' } } },
+    {
+      line: 3,
+      item: { url: 'http://a/3', path: 't\tab.bin', sha256: SHA, key: 'k/3', fields: { label: 'x,y' } },
+    },
     { error: '<stdin>:4: no url in this row' },
+    {
+      error:
+        '<stdin>:5: invalid key "k.5": it holds a "." (a WebDataset member name is split at its first dot)',
+    },
   ]);
 });
 

@@ -108,13 +108,15 @@ describe('downloading a list', () => {
     }
   });
 
-  test('an item header that cannot be sent or a checksum that is not a SHA-256 fails at once, without a request', async () => {
+  test('an item header that cannot be sent, a checksum that is not a SHA-256, a bad key or fields fail at once, without a request', async () => {
     const before = server.requests.length;
     const results = await download(
       [
         { url: server.url('/f/7.bin'), headers: { 'X-A': 'a\r\nX-Evil: 1' } },
         { url: server.url('/f/8.bin'), headers: { 'bad name': 'v' } },
         { url: server.url('/f/9.bin'), sha256: 'sha256:abc' },
+        { url: server.url('/f/10.bin'), key: 'sample.jpg' },
+        { url: server.url('/f/11.bin'), fields: { meta: { w: 1 } as unknown as string } },
       ],
       { dir: await tempDir() },
     );
@@ -124,7 +126,22 @@ describe('downloading a list', () => {
       assert.equal(r.attempts, 0);
     }
     assert.match(results[2]!.error!.message, /item\.sha256/);
+    assert.match(results[3]!.error!.message, /item\.key.*it holds a "\."/);
+    assert.match(results[4]!.error!.message, /item\.fields\.meta/);
     assert.equal(server.requests.length, before);
+  });
+
+  test('items keep their key and fields through worker threads: the results hold them as given', async () => {
+    const items = [12, 13, 14].map((i) => ({
+      url: server.url(`/f/${i}.bin`),
+      key: `shard/${i}`,
+      fields: { caption: `file ${i}`, n: i, ok: i % 2 === 0, none: null },
+    }));
+    const results = await download(items, { dir: await tempDir(), workers: 2 });
+    assert.deepEqual(
+      results.map((r) => [r.status, r.item]),
+      items.map((item) => ['ok', item]),
+    );
   });
 
   test('an existing file whose sha256 does not match is fetched again', async () => {

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { MessageChannel } from 'node:worker_threads';
+import type { DownloadItem } from '../../src/download/item.js';
+import type { ToWorker } from '../../src/engine/threads/wire.js';
+
+test('an item crosses to a worker thread with its key and fields unchanged', async () => {
+  const item: DownloadItem = {
+    url: 'http://a/1',
+    mirrors: ['http://m/1'],
+    path: 'p/1.jpg',
+    headers: { 'x-a': '1' },
+    key: 'shard/000001',
+    fields: {
+      ...(JSON.parse('{"__proto__":"p"}') as Record<string, string>),
+      caption: 'a cat',
+      width: 640,
+      nsfw: false,
+      none: null,
+      meta: '{"tags":["a"]}',
+    },
+  };
+  const { port1, port2 } = new MessageChannel();
+  try {
+    const message: ToWorker = { type: 'prepare', call: 1, index: 0, item };
+    const received = once(port2, 'message');
+    port1.postMessage(message);
+    const [got] = (await received) as [ToWorker];
+    assert.deepEqual(got, message);
+    assert.ok(got.type === 'prepare');
+    assert.deepEqual(Object.keys(got.item.fields ?? {}), [
+      '__proto__',
+      'caption',
+      'width',
+      'nsfw',
+      'none',
+      'meta',
+    ]);
+  } finally {
+    port1.close();
+    port2.close();
+  }
+});
