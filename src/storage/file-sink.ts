@@ -271,8 +271,9 @@ export class FileSink {
   async close(discard = false): Promise<void> {
     if (this.#closed) return;
     if (discard) {
+      // Only what waits is dropped: a write under way still takes its own bytes off the count.
+      for (const p of this.#queue) this.#queued -= p.buf.length;
       this.#queue = [];
-      this.#queued = 0;
     }
     let pending: unknown;
     try {

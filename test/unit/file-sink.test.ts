@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { DiskError } from '../../src/errors/index.js';
 import { FileSink } from '../../src/storage/file-sink.js';
-import { tempDir } from '../helpers/fs.js';
+import { settlesWithin, tempDir } from '../helpers/fs.js';
 import { bytes } from '../helpers/server.js';
 
 const KiB = 1024;
@@ -16,6 +16,16 @@ async function sinkIn(options: { highWaterMark?: number; minBatch?: number } = {
 }
 
 describe('FileSink', () => {
+  test('regression: discard while a write is under way ends (it once waited forever)', async () => {
+    for (let round = 0; round < 20; round++) {
+      const { file, sink } = await sinkIn({ minBatch: 1 });
+      // The first chunk starts a write at once; the others wait behind it and are dropped.
+      for (let i = 0; i < 8; i++) sink.write(bytes(256 * KiB, i + round), i * 256 * KiB);
+      await settlesWithin(sink.discard(), 5000);
+      assert.equal(existsSync(file), false, `round ${round}`);
+    }
+  });
+
   // A power loss cannot be staged here. What can be checked is the order the guarantee rests
   // on: the real sync (fdatasync) runs, on the complete data, while the file still has its
   // temporary name, and the rename comes after it.
