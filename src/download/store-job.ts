@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ParafetchError } from '../errors/index.js';
+import { ParafetchError, type ErrorCode } from '../errors/index.js';
 import { BodyTooLongError, ChecksumMismatchError, HttpStatusError, TruncatedBodyError } from '../errors/index.js';
 import { numberedName } from '../storage/finalize.js';
 import type { Store, Upload } from '../storage/store.js';
@@ -76,6 +76,12 @@ export class StoreJob {
     if (this.#ctx.options.overwrite !== 'skip' && !store.capabilities.ordered) return undefined;
     const found = await store.stat({ index: this.index, name });
     if (!found) return undefined;
+    if (found.failed !== undefined) {
+      // Its shard is complete and stays as it is: the item stays failed, with its code.
+      this.#location = found.location;
+      const message = `failed when ${found.location} was written (a shard is never written again); run it into another folder to fetch it`;
+      return this.#done('failed', 0, undefined, new ParafetchError(found.failed as ErrorCode, message));
+    }
     const expected = this.item.sha256?.toLowerCase();
     // An object whose checksum is unknown or other than the one asked for is fetched again.
     if (expected !== undefined && found.sha256 !== expected && !store.capabilities.ordered) return undefined;
@@ -130,7 +136,7 @@ export class StoreJob {
           url: this.item.url,
           size: this.total,
           contentType: header(res.headers, 'content-type'),
-          key: (this.item as { key?: string }).key,
+          key: this.item.key,
         },
         signal,
       );

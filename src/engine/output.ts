@@ -1,4 +1,7 @@
+import os from 'node:os';
+import { FileStore } from '../storage/file-store.js';
 import { S3Store } from '../storage/s3/s3-store.js';
+import { ShardStore } from '../storage/shards/shard-store.js';
 import type { Store } from '../storage/store.js';
 import type { NormalizedOptions } from './options.js';
 
@@ -7,8 +10,15 @@ import type { NormalizedOptions } from './options.js';
  * folder (the download path's own positional files), else object storage or shards.
  */
 export function createStore(options: NormalizedOptions): Store | undefined {
-  if (options.output.format === 'files') return options.remote === undefined ? undefined : objectStore(options);
-  throw new Error('not yet');
+  const remote = options.remote !== undefined;
+  if (options.output.format === 'files') return remote ? objectStore(options) : undefined;
+  return new ShardStore({
+    base: remote ? objectStore(options) : new FileStore(options.dir),
+    shardItems: options.output.shardItems,
+    ...(options.output.shardBytes === undefined ? {} : { shardBytes: options.output.shardBytes }),
+    // Items waiting for their turn stay on the output's own disk, or in the temp folder for a bucket.
+    spoolDir: remote ? os.tmpdir() : options.dir,
+  });
 }
 
 /** The run's bucket and prefix, reached as its `s3` options say. */

@@ -26,6 +26,11 @@ export interface StoredObject {
   size: number;
   /** Its SHA-256 (hex), when the store knows it. */
   sha256?: string | undefined;
+  /**
+   * The error code the item failed with when a complete shard recorded it: it stays failed there
+   * (the shard is not written again), so it is not fetched again.
+   */
+  failed?: string | undefined;
 }
 
 /** Which item `stat` asks about. */

@@ -102,9 +102,11 @@ export class ShardStore implements OrderedStore {
 
   async stat(target: StatTarget): Promise<StoredObject | undefined> {
     const found = await (await this.#found()).row(target.index);
-    if (found?.row.status !== 'ok') return undefined;
+    if (!found) return undefined;
     const { shard, row } = found;
-    return { location: this.#base.locate(shardFiles(shard).tar), size: row.bytes, sha256: row.sha256 };
+    const location = this.#base.locate(shardFiles(shard).tar);
+    if (row.status !== 'ok') return { location, size: 0, failed: row.errorCode ?? 'INTERNAL_ERROR' };
+    return { location, size: row.bytes, sha256: row.sha256 };
   }
 
   async open(target: UploadTarget): Promise<Upload> {

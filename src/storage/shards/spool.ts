@@ -65,7 +65,7 @@ export class Spool {
 
   /** A fresh file path in the spool folder. */
   async file(index: number): Promise<string> {
-    this.#dir ??= fs.promises.mkdtemp(path.join(this.#parent, 'parafetch-spool-')).catch((err) => {
+    this.#dir ??= fs.promises.mkdtemp(path.join(this.#parent, '.parafetch-spool-')).catch((err) => {
       this.#dir = undefined;
       throw diskError('create a spool folder in', this.#parent, err);
     });
