@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { FileStore } from '../../src/storage/file-store.js';
 import { ShardStore, type ShardStoreOptions } from '../../src/storage/shards/shard-store.js';
 import type { ItemOutcome, Placement } from '../../src/storage/store.js';
 import { listFiles, settlesWithin, tempDir } from '../helpers/fs.js';
 import { bytes } from '../helpers/server.js';
+import { duckdb, parquetRows, requireGnuTar, tarList, tarMember } from '../helpers/shards.js';
 
-const run = promisify(execFile);
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
@@ -93,7 +91,7 @@ async function drive(store: ShardStore, list: Item[], order: number[], skipDone 
     const item = list[i]!;
     let out = outcome(i, item);
     const found = skipDone ? await store.stat({ index: i, name: item.name ?? String(i) }) : undefined;
-    if (found) out = { ...out, status: 'skipped' };
+    if (found) out = { ...out, status: found.failed === undefined ? 'skipped' : 'failed' };
     else if (item.status === 'ok' && item.body) {
       const target = {
         index: i,
@@ -132,35 +130,17 @@ async function shardRun(dir: string, options: Partial<ShardStoreOptions> = {}, s
   return result;
 }
 
-async function tarList(file: string): Promise<string[]> {
-  const { stdout } = await run('tar', ['-tvf', file]);
-  return stdout.trim().split('\n').filter(Boolean);
-}
-
-async function member(file: string, name: string): Promise<Buffer> {
-  const { stdout } = await run('tar', ['-xOf', file, name], { encoding: 'buffer', maxBuffer: 64 * MiB });
-  return stdout;
-}
+const member = tarMember;
 
 describe('ShardStore over a FileStore', () => {
   let duck: DuckDBConnection;
   before(async () => {
-    const tar = spawnSync('tar', ['--version'], { encoding: 'utf8' });
-    if (tar.error || !/GNU tar/.test(tar.stdout)) {
-      throw new Error('these tests read shards back with GNU tar, which is missing: apt-get install tar');
-    }
-    duck = await (await DuckDBInstance.create(':memory:')).connect();
+    requireGnuTar();
+    duck = await duckdb();
   });
   after(() => duck?.closeSync());
 
-  async function parquet(file: string): Promise<Record<string, unknown>[]> {
-    const reader = await duck.runAndReadAll(`select * from read_parquet('${file}') order by "index"`);
-    return reader
-      .getRowObjects()
-      .map((r) =>
-        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
-      );
-  }
+  const parquet = (file: string) => parquetRows(duck, file);
 
   test('shards in index order, readable by GNU tar and DuckDB, placements resolved in index order', async () => {
     const dir = await tempDir();
@@ -387,7 +367,11 @@ describe('ShardStore over a FileStore', () => {
       size: (3 * MiB) / 2,
       sha256: sha(list[2]!.body!),
     });
-    assert.equal(await second.stat({ index: 1, name: 'x' }), undefined, 'a failure has nothing stored');
+    assert.deepEqual(
+      await second.stat({ index: 1, name: 'x' }),
+      { location: path.join(dir, '000000.tar'), size: 0, failed: 'HTTP_404' },
+      'a failure in a complete shard stays failed there, with its code',
+    );
     assert.equal(await second.stat({ index: 8, name: 'x' }), undefined, 'shard 2 is not complete');
     const { placements } = await drive(second, list, shuffled(10, 5), true);
     assert.deepEqual(placements.get(7), { location: path.join(dir, '000001.tar'), key: 'dup_000000007' });
