@@ -18,6 +18,7 @@ export function createStore(options: NormalizedOptions): Store | undefined {
     ...(options.output.shardBytes === undefined ? {} : { shardBytes: options.output.shardBytes }),
     // Items waiting for their turn stay on the output's own disk, or in the temp folder for a bucket.
     spoolDir: remote ? os.tmpdir() : options.dir,
+    sweepSpool: !remote,
   });
 }
 

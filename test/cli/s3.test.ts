@@ -84,7 +84,16 @@ test('-d s3://bucket/prefix: every file becomes an object, a large one in parts;
   ];
   await fs.writeFile(list, lines.join('\n') + '\n');
   const report = path.join(work, 'report.jsonl');
-  const args = ['-i', list, '-d', `s3://${s3.bucket}/run1`, '--s3-endpoint', s3.endpoint, '--s3-part-size', '5M'];
+  const args = [
+    '-i',
+    list,
+    '-d',
+    `s3://${s3.bucket}/run1`,
+    '--s3-endpoint',
+    s3.endpoint,
+    '--s3-part-size',
+    '5M',
+  ];
   const first = await runCli([...args, '--report', report, '--progress', 'none', '--retries', '0'], {
     env: s3Env(),
     ms: 60_000,
@@ -99,7 +108,10 @@ test('-d s3://bucket/prefix: every file becomes an object, a large one in parts;
   // The small objects carry their SHA-256 for a later check; every upload sent it to the store.
   assert.equal((await headObject('run1/f0.bin'))?.sha256, sha256(small[0]!));
   const puts = s3.requests.filter((r) => r.method === 'PUT' && r.url.startsWith(`/${s3.bucket}/run1/`));
-  assert.ok(puts.length >= small.length + 3, `PutObject per small file and parts for the large one: ${puts.length}`);
+  assert.ok(
+    puts.length >= small.length + 3,
+    `PutObject per small file and parts for the large one: ${puts.length}`,
+  );
   for (const put of puts) assert.ok(put.headers['x-amz-checksum-sha256'], `${put.url} sent its SHA-256`);
   assert.ok(
     s3.requests.some((r) => r.method === 'POST' && r.url.startsWith(`/${s3.bucket}/run1/large.bin?uploads`)),
@@ -145,7 +157,15 @@ test('an unsafe path for an object is refused by its name, and the other items s
 test('interrupted mid-upload: no object appears and no multipart upload is left open', async () => {
   const arrived = new Promise<void>((resolve) => (slowGate = resolve));
   const child = spawnCli(
-    [http.url('/slow.bin'), '-d', `s3://${s3.bucket}/run3`, '--s3-endpoint', s3.endpoint, '--s3-part-size', '5M'],
+    [
+      http.url('/slow.bin'),
+      '-d',
+      `s3://${s3.bucket}/run3`,
+      '--s3-endpoint',
+      s3.endpoint,
+      '--s3-part-size',
+      '5M',
+    ],
     { env: s3Env() },
   );
   await arrived;

@@ -28,6 +28,11 @@ export interface ShardStoreOptions {
   spoolDir?: string;
   /** How much of them may wait in memory (default 1 MiB an item, 64 MiB in all). */
   spoolMemory?: SpoolLimits;
+  /**
+   * Whether `spoolDir` is this output's own (beside the shards): spool folders an earlier run
+   * left there when it was killed are removed at the start (default false).
+   */
+  sweepSpool?: boolean;
 }
 
 interface Waiter {
@@ -48,6 +53,7 @@ export class ShardStore implements OrderedStore {
   readonly #base: Store;
   readonly #limits: ShardLimits;
   readonly #spool: Spool;
+  readonly #sweep: boolean;
   readonly #started = new Date();
   #complete: Promise<CompleteShards> | undefined;
   readonly #waiting = new Map<number, Waiter>();
@@ -65,7 +71,7 @@ export class ShardStore implements OrderedStore {
   #destroyed = false;
 
   constructor(options: ShardStoreOptions) {
-    const known = new Set(['base', 'shardItems', 'shardBytes', 'spoolDir', 'spoolMemory']);
+    const known = new Set(['base', 'shardItems', 'shardBytes', 'spoolDir', 'spoolMemory', 'sweepSpool']);
     for (const k of Object.keys(options)) if (!known.has(k)) throw InvalidOptionError.unknown(k, known);
     const { base, shardItems = 10000, shardBytes } = options;
     if (!Number.isSafeInteger(shardItems) || shardItems < 1) {
@@ -77,6 +83,7 @@ export class ShardStore implements OrderedStore {
     this.#base = base;
     this.#limits = { shardItems, shardBytes };
     this.#spool = new Spool(options.spoolDir, options.spoolMemory);
+    this.#sweep = options.sweepSpool === true;
   }
 
   get pending(): number {
@@ -93,10 +100,13 @@ export class ShardStore implements OrderedStore {
 
   /** The complete shards, found once, before the first place or stat. */
   #found(): Promise<CompleteShards> {
-    this.#complete ??= CompleteShards.find(this.#base).then((c) => {
-      this.#shardCount = c.count;
-      return c;
-    });
+    // Once, before anything is spooled: what an earlier run left in the spool goes first.
+    this.#complete ??= (this.#sweep ? this.#spool.sweep() : Promise.resolve())
+      .then(() => CompleteShards.find(this.#base))
+      .then((c) => {
+        this.#shardCount = c.count;
+        return c;
+      });
     return this.#complete;
   }
 
@@ -111,6 +121,7 @@ export class ShardStore implements OrderedStore {
 
   async open(target: UploadTarget): Promise<Upload> {
     this.#check();
+    await this.#found();
     const writer = await this.#spool.writer(target.index, target.size);
     const upload: ShardUpload = new ShardUpload(target, writer, (item) => this.#hold(upload, item));
     this.#uploads.add(upload);

@@ -12,6 +12,8 @@ export interface SpoolLimits {
   totalMemory?: number;
 }
 
+/** The name every spool folder starts with. */
+const SPOOL_PREFIX = '.parafetch-spool-';
 /** An item's bytes, held until its turn: in memory, or in a spool file. */
 export interface SpooledBody {
   readonly size: number;
@@ -65,11 +67,23 @@ export class Spool {
 
   /** A fresh file path in the spool folder. */
   async file(index: number): Promise<string> {
-    this.#dir ??= fs.promises.mkdtemp(path.join(this.#parent, '.parafetch-spool-')).catch((err) => {
+    this.#dir ??= fs.promises.mkdtemp(path.join(this.#parent, SPOOL_PREFIX)).catch((err) => {
       this.#dir = undefined;
       throw diskError('create a spool folder in', this.#parent, err);
     });
     return path.join(await this.#dir, `${index}.${++this.#seq}`);
+  }
+
+  /**
+   * Removes the spool folders an earlier run left in the same folder (it was killed before it
+   * could): nothing in them is ever read again.
+   */
+  async sweep(): Promise<void> {
+    const names = await fs.promises.readdir(this.#parent).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!name.startsWith(SPOOL_PREFIX)) continue;
+      await fs.promises.rm(path.join(this.#parent, name), { recursive: true, force: true }).catch(() => {});
+    }
   }
 
   /** Removes the spool folder and all in it. */

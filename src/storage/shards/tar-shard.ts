@@ -7,6 +7,7 @@ interface MemberSink {
   write(chunk: Buffer): boolean;
   end(data?: unknown): unknown;
   once(event: 'drain', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
   destroy(err?: Error): unknown;
 }
 
@@ -74,6 +75,8 @@ export class TarShard {
       entry = this.#pack.entry({ ...FIXED, name, size }, (err) => (err ? reject(err) : resolve()));
     });
     finished.catch(() => {});
+    // A member ended by a dropped shard fails through `finished`; its stream's own event has no reader.
+    entry.on('error', () => {});
     let written = 0;
     for await (const chunk of chunks) {
       written += chunk.length;
