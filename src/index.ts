@@ -7,6 +7,7 @@ export type {
   OverwritePolicy,
   LowSpeedOptions,
 } from './engine/options.js';
+export type { OutputOptions, S3Options } from './engine/output-options.js';
 export { VERSION } from './engine/options.js';
 export type {
   DownloaderEvents,
@@ -16,5 +17,5 @@ export type {
   RunStats,
   RunSummary,
 } from './engine/events.js';
-export type { DownloadItem, DownloadResult, ResultStatus } from './download/item.js';
+export type { DownloadItem, DownloadResult, FieldValue, ResultStatus } from './download/item.js';
 export * from './errors/index.js';
