@@ -134,7 +134,10 @@ export function createProgram(): Command {
   program
     .optionsGroup('Output:')
     .addOption(
-      new Option('-d, --dir <DIR>', 'destination folder, or s3://BUCKET/PREFIX').default('.', 'the current folder'),
+      new Option('-d, --dir <DIR>', 'destination folder, or s3://BUCKET/PREFIX').default(
+        '.',
+        'the current folder',
+      ),
     )
     .addOption(
       new Option(

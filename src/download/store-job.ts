@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ParafetchError, type ErrorCode } from '../errors/index.js';
-import { BodyTooLongError, ChecksumMismatchError, HttpStatusError, TruncatedBodyError } from '../errors/index.js';
+import {
+  BodyTooLongError,
+  ChecksumMismatchError,
+  HttpStatusError,
+  TruncatedBodyError,
+} from '../errors/index.js';
 import { numberedName } from '../storage/finalize.js';
 import type { Store, Upload } from '../storage/store.js';
 import type { HttpResponse } from '../transport/client.js';
@@ -114,7 +119,11 @@ export class StoreJob {
     const { options, client } = this.#ctx;
     const headers: Record<string, string> = { 'user-agent': options.userAgent, ...options.headers };
     for (const [k, v] of Object.entries(this.item.headers ?? {})) headers[k.toLowerCase()] = v;
-    const res = await getFollowingRedirects(client, url, { headers, maxRedirects: options.maxRedirects, signal });
+    const res = await getFollowingRedirects(client, url, {
+      headers,
+      maxRedirects: options.maxRedirects,
+      signal,
+    });
     let upload: Upload | undefined;
     try {
       if (res.status < 200 || res.status >= 300) {
@@ -164,7 +173,8 @@ export class StoreJob {
     const fail = (err: unknown) => body.destroy(err);
     try {
       await body.pipeTo((chunk) => {
-        if (limit !== undefined && this.bytes + chunk.length > limit) throw new BodyTooLongError(limit, url.href);
+        if (limit !== undefined && this.bytes + chunk.length > limit)
+          throw new BodyTooLongError(limit, url.href);
         hash?.update(chunk);
         const more = upload.write(chunk);
         this.bytes += chunk.length;

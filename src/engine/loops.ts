@@ -190,7 +190,8 @@ export class Loops {
 
   #create(loop: Loop, job: PlacedJob): JobHandle {
     // A job that lost its loop keeps the destination it had.
-    const item = job.finalPath === undefined ? job.item : { ...job.item, path: this.#relative(job.finalPath) };
+    const item =
+      job.finalPath === undefined ? job.item : { ...job.item, path: this.#relative(job.finalPath) };
     return loop.thread ? loop.thread.create(job.index, item) : createJob(job.index, item, this.ctx);
   }
 

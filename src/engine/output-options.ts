@@ -35,7 +35,11 @@ export interface NormalizedS3 {
   partSize: number;
 }
 
-export const OUTPUT_DEFAULTS = { shardItems: 10_000, partSize: 8 * 1024 * 1024, minPartSize: 5 * 1024 * 1024 } as const;
+export const OUTPUT_DEFAULTS = {
+  shardItems: 10_000,
+  partSize: 8 * 1024 * 1024,
+  minPartSize: 5 * 1024 * 1024,
+} as const;
 
 /** Whether a `dir` names object storage rather than a local folder. */
 export function isRemoteDir(dir: string): boolean {
@@ -63,7 +67,8 @@ function positive(key: string, value: unknown, min: number): number | undefined 
 
 function text(key: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw new InvalidOptionError(key, 'a non-empty string', value);
+  if (typeof value !== 'string' || value === '')
+    throw new InvalidOptionError(key, 'a non-empty string', value);
   return value;
 }
 

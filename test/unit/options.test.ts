@@ -82,9 +82,21 @@ describe('normalizeOptions: accepted values', () => {
     },
     {
       name: 's3 endpoint, region, path style and part size',
-      input: { s3: { endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', forcePathStyle: false, partSize: 6 * 2 ** 20 } },
+      input: {
+        s3: {
+          endpoint: 'http://127.0.0.1:9000',
+          region: 'eu-west-1',
+          forcePathStyle: false,
+          partSize: 6 * 2 ** 20,
+        },
+      },
       expected: {
-        s3: { endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', forcePathStyle: false, partSize: 6 * 2 ** 20 },
+        s3: {
+          endpoint: 'http://127.0.0.1:9000',
+          region: 'eu-west-1',
+          forcePathStyle: false,
+          partSize: 6 * 2 ** 20,
+        },
       },
     },
     {

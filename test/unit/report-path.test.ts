@@ -13,7 +13,8 @@ test('report paths: local files relative to the folder, objects relative to the 
     ['s3://bucket/pre', 's3://bucket/prefix/a.jpg', 's3://bucket/prefix/a.jpg'],
     ['s3://bucket', 's3://bucket/x', 'x'],
   ];
-  for (const [dir, file, expected] of table) assert.equal(relativePath(dir, file), expected, `${dir} ${file}`);
+  for (const [dir, file, expected] of table)
+    assert.equal(relativePath(dir, file), expected, `${dir} ${file}`);
 });
 
 test('report root: a local folder is resolved, a URL is kept without its trailing slash', () => {
