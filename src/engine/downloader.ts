@@ -151,7 +151,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     try {
       const connectionsFor = Loops.shareOfMain(options);
       client = (clientFactoryOf(this) ?? ((o) => new HttpClient({ ...o, connectionsFor })))(options);
-      this.#store = createStore(options);
+      this.#store = await createStore(options);
       this.#ordered = OrderedResults.of(
         this.#store,
         (r) => {

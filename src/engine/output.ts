@@ -1,35 +1,16 @@
-import os from 'node:os';
-import { FileStore } from '../storage/file-store.js';
-import { S3Store } from '../storage/s3/s3-store.js';
-import { ShardStore } from '../storage/shards/shard-store.js';
 import type { Store } from '../storage/store.js';
 import type { NormalizedOptions } from './options.js';
 
+/** The module that builds object storage and shard stores: beside this one, in dist/src and in the bundle. */
+const STORES_FILE = new URL('./stores.js', import.meta.url);
+
 /**
  * The store a run's loop writes into, from its options: undefined for loose files in the local
- * folder (the download path's own positional files), else object storage or shards.
+ * folder (the download path's own positional files), else object storage or shards, whose code
+ * is loaded only now (see stores.ts).
  */
-export function createStore(options: NormalizedOptions): Store | undefined {
-  const remote = options.remote !== undefined;
-  if (options.output.format === 'files') return remote ? objectStore(options) : undefined;
-  return new ShardStore({
-    base: remote ? objectStore(options) : new FileStore(options.dir),
-    shardItems: options.output.shardItems,
-    ...(options.output.shardBytes === undefined ? {} : { shardBytes: options.output.shardBytes }),
-    // Items waiting for their turn stay on the output's own disk, or in the temp folder for a bucket.
-    spoolDir: remote ? os.tmpdir() : options.dir,
-    sweepSpool: !remote,
-  });
-}
-
-/** The run's bucket and prefix, reached as its `s3` options say. */
-function objectStore(options: NormalizedOptions): S3Store {
-  const { endpoint, region, forcePathStyle, partSize } = options.s3;
-  return new S3Store({
-    url: options.remote!,
-    partSize,
-    ...(endpoint === undefined ? {} : { endpoint }),
-    ...(region === undefined ? {} : { region }),
-    ...(forcePathStyle === undefined ? {} : { forcePathStyle }),
-  });
+export async function createStore(options: NormalizedOptions): Promise<Store | undefined> {
+  if (options.output.format === 'files' && options.remote === undefined) return undefined;
+  const { storeFor } = (await import(STORES_FILE.href)) as typeof import('./stores.js');
+  return storeFor(options);
 }

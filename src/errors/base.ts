@@ -32,6 +32,9 @@ export type ErrorCode =
   | 'WORKER_EXITED'
   | 'INTERNAL_ERROR';
 
+/** Marks every ParafetchError, whichever copy of this module made it (`Symbol.for` is one per process). */
+const BRAND = Symbol.for('parafetch.error');
+
 export class ParafetchError extends Error {
   readonly code: ErrorCode;
   /** Whether trying the same item again may succeed. */
@@ -42,6 +45,27 @@ export class ParafetchError extends Error {
     this.name = new.target.name;
     this.code = code;
     this.retryable = options.retryable ?? false;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /**
+   * `instanceof` holds for an error made by another copy of these classes too (the bundled
+   * command loads object storage from a file of its own; an application may hold two copies of
+   * the package): any ParafetchError for this class, and for a subclass the same class by name.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null) return false;
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (!(BRAND in value)) return false;
+    if (this.name === 'ParafetchError') return true;
+    for (
+      let p = Object.getPrototypeOf(value) as object | null;
+      p;
+      p = Object.getPrototypeOf(p) as object | null
+    ) {
+      if ((p as { constructor?: { name?: string } }).constructor?.name === this.name) return true;
+    }
+    return false;
   }
 
   /** The plain form used in reports: `{ code, message }`. */

@@ -177,3 +177,24 @@ test('interrupted mid-upload: no object appears and no multipart upload is left 
   assert.equal(await getObject('run3/slow.bin'), undefined, 'no object under its name');
   assert.deepEqual(await s3.pendingUploads(), [], 'the multipart upload was aborted');
 });
+
+test('a bucket that does not exist fails each item with STORE_ERROR, by the code the store gave', async () => {
+  const res = await runCli(
+    [
+      http.url('/f0.bin'),
+      '-d',
+      's3://no-such-bucket/x',
+      '--s3-endpoint',
+      s3.endpoint,
+      '--json',
+      '--retries',
+      '0',
+    ],
+    { env: s3Env(), ms: 30_000 },
+  );
+  assert.equal(res.code, 1, res.stderr);
+  const [result] = jsonLines(res.stdout).filter((e) => e.event === 'result');
+  const error = result?.error as { code: string; message: string };
+  assert.equal(error.code, 'STORE_ERROR', JSON.stringify(error));
+  assert.match(error.message, /NoSuchBucket/);
+});

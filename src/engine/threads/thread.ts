@@ -34,8 +34,10 @@ export interface ThreadData {
  * connection pools (its share of each origin's connections), and asks the run for every
  * destination claim. Jobs live here from `prepare` to their result, across attempts.
  */
-function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
+async function serve(port: NonNullable<typeof parentPort>, data: ThreadData): Promise<void> {
   const options = { ...data.options, signal: undefined } as NormalizedOptions;
+  // Before the first message is taken (they wait in the port until then).
+  const store = await createStore(options);
   const client = new HttpClient({
     ...options,
     connectionsFor: (origin) => hostShare(options.perHost, data.loops, data.loop, origin),
@@ -98,7 +100,7 @@ function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
       delta.set(job.index, (delta.get(job.index) ?? 0) + n);
       newsTimer ??= setTimeout(sendNews, Math.min(100, Math.max(10, options.progressIntervalMs)));
     },
-    createStore(options),
+    store,
   );
   ctx.connections = connections;
 
@@ -178,4 +180,4 @@ function serve(port: NonNullable<typeof parentPort>, data: ThreadData): void {
   };
 }
 
-if (parentPort) serve(parentPort, workerData as ThreadData);
+if (parentPort) void serve(parentPort, workerData as ThreadData);

@@ -1,0 +1,36 @@
+import os from 'node:os';
+import { FileStore } from '../storage/file-store.js';
+import { S3Store } from '../storage/s3/s3-store.js';
+import { ShardStore } from '../storage/shards/shard-store.js';
+import type { Store } from '../storage/store.js';
+import type { NormalizedOptions } from './options.js';
+
+/**
+ * Object storage or shards, from the run's options. A module of its own (and a file of its own
+ * in the bundled command), loaded by `createStore` only for a run that writes into one: the AWS
+ * SDK, tar and parquet cost a plain run nothing.
+ */
+export function storeFor(options: NormalizedOptions): Store {
+  const remote = options.remote !== undefined;
+  if (options.output.format === 'files') return objectStore(options);
+  return new ShardStore({
+    base: remote ? objectStore(options) : new FileStore(options.dir),
+    shardItems: options.output.shardItems,
+    ...(options.output.shardBytes === undefined ? {} : { shardBytes: options.output.shardBytes }),
+    // Items waiting for their turn stay on the output's own disk, or in the temp folder for a bucket.
+    spoolDir: remote ? os.tmpdir() : options.dir,
+    sweepSpool: !remote,
+  });
+}
+
+/** The run's bucket and prefix, reached as its `s3` options say. */
+function objectStore(options: NormalizedOptions): S3Store {
+  const { endpoint, region, forcePathStyle, partSize } = options.s3;
+  return new S3Store({
+    url: options.remote!,
+    partSize,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(region === undefined ? {} : { region }),
+    ...(forcePathStyle === undefined ? {} : { forcePathStyle }),
+  });
+}
