@@ -1,5 +1,6 @@
 import type { Store } from '../storage/store.js';
 import type { NormalizedOptions } from './options.js';
+import type { storeFor } from './stores.js';
 
 /** The module that builds object storage and shard stores: beside this one, in dist/src and in the bundle. */
 const STORES_FILE = new URL('./stores.js', import.meta.url);
@@ -11,6 +12,6 @@ const STORES_FILE = new URL('./stores.js', import.meta.url);
  */
 export async function createStore(options: NormalizedOptions): Promise<Store | undefined> {
   if (options.output.format === 'files' && options.remote === undefined) return undefined;
-  const { storeFor } = (await import(STORES_FILE.href)) as typeof import('./stores.js');
-  return storeFor(options);
+  const stores = (await import(STORES_FILE.href)) as { storeFor: typeof storeFor };
+  return stores.storeFor(options);
 }
