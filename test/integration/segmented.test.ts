@@ -13,13 +13,19 @@ const MiB = 1024 * 1024;
 const fast = { baseMs: 5, maxMs: 20 };
 
 describe('segmented downloads', () => {
-  test('split over N connections is close to N times faster than one throttled stream', async () => {
+  test('split over N connections receives N ranges at once, where one stream has one', async () => {
     const body = bytes(3 * MiB, 21);
-    const rate = 1.5 * MiB; // per connection
-    const server = await startServer((req, res) => serveThrottled(req, res, body, { rate, etag: '"s"' }));
+    const rate = 1.5 * MiB; // per connection: each range takes a good part of a second
+    let active = 0;
+    let peak = 0;
+    const server = await startServer((req, res) => {
+      peak = Math.max(peak, ++active);
+      res.on('close', () => active--);
+      serveThrottled(req, res, body, { rate, etag: '"s"' });
+    });
     try {
-      const timed = async (split: number) => {
-        const t0 = performance.now();
+      const peakOf = async (split: number) => {
+        peak = 0;
         const [r] = await download([server.url('/big.bin')], {
           dir: await tempDir(),
           split,
@@ -27,12 +33,11 @@ describe('segmented downloads', () => {
         });
         assert.equal(r!.status, 'ok', r!.error?.message);
         assert.equal(await fileSha256(r!.path!), sha256(body));
-        return performance.now() - t0;
+        return peak;
       };
-      const single = await timed(1);
-      const split = await timed(4);
-      // One stream needs 2 s; four need 0.5 s plus set-up: demand at least 2.5x of the ideal 4x.
-      assert.ok(single / split >= 2.5, `single ${single.toFixed(0)} ms, split x4 ${split.toFixed(0)} ms`);
+      assert.equal(await peakOf(1), 1);
+      // How much faster that is is measured in the benchmark (W2), not here.
+      assert.equal(await peakOf(4), 4);
     } finally {
       await server.close();
     }
