@@ -60,3 +60,36 @@ export interface DownloadResult {
   /** The item as it was given, so failures can be written back in an input format. */
   item: DownloadItem;
 }
+
+/** What a result is made of, taken from the job it is about. */
+export interface ResultSource {
+  readonly index: number;
+  readonly item: DownloadItem;
+  /** Where the item is (or would be), once decided. */
+  readonly finalPath: string | undefined;
+  readonly attempts: number;
+}
+
+/** The result of `job`, which started at `startedAt` (ms since the epoch). */
+export function resultOf(
+  job: ResultSource,
+  startedAt: number,
+  status: ResultStatus,
+  bytes: number,
+  sha256?: string,
+  error?: ParafetchError,
+): DownloadResult {
+  const r: DownloadResult = {
+    index: job.index,
+    url: job.item.url,
+    path: job.finalPath,
+    status,
+    bytes,
+    sha256,
+    attempts: job.attempts,
+    ms: Date.now() - startedAt,
+    item: job.item,
+  };
+  if (error) r.error = error;
+  return r;
+}

@@ -17,7 +17,7 @@ import { SegmentTable, planSegments } from './segments.js';
 import { planSplit, resumePieces, splitCap } from './split-plan.js';
 import type { HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
-import type { DownloadItem, DownloadResult, ResultStatus } from './item.js';
+import { resultOf, type DownloadItem, type DownloadResult, type ResultStatus } from './item.js';
 import { ifRangeValue } from './response.js';
 
 export type { JobContext, JobOptions } from './job-context.js';
@@ -274,19 +274,7 @@ export class DownloadJob {
   }
 
   result(status: ResultStatus, bytes: number, sha256?: string, error?: ParafetchError): DownloadResult {
-    const r: DownloadResult = {
-      index: this.index,
-      url: this.item.url,
-      path: this.finalPath,
-      status,
-      bytes,
-      sha256,
-      attempts: this.attempts,
-      ms: Date.now() - this.startedAt,
-      item: this.item,
-    };
-    if (error) r.error = error;
-    return r;
+    return resultOf(this, this.startedAt, status, bytes, sha256, error);
   }
 
   /**

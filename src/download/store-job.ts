@@ -12,7 +12,7 @@ import type { HttpResponse } from '../transport/client.js';
 import { discardBody } from '../transport/discard.js';
 import { contentLength, header } from '../transport/headers.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
-import type { DownloadItem, DownloadResult, ResultStatus } from './item.js';
+import { resultOf, type DownloadItem, type DownloadResult, type ResultStatus } from './item.js';
 import type { JobContext } from './job-context.js';
 import { attemptUrl, itemUrls } from './mirrors.js';
 import { nameFromContentDisposition, nameFromUrl } from './naming.js';
@@ -207,19 +207,7 @@ export class StoreJob {
   }
 
   result(status: ResultStatus, bytes: number, sha256?: string, error?: ParafetchError): DownloadResult {
-    const r: DownloadResult = {
-      index: this.index,
-      url: this.item.url,
-      path: this.#location,
-      status,
-      bytes,
-      sha256,
-      attempts: this.attempts,
-      ms: Date.now() - this.startedAt,
-      item: this.item,
-    };
-    if (error) r.error = error;
-    return r;
+    return resultOf(this, this.startedAt, status, bytes, sha256, error);
   }
 
   /** Gives up on the item: its upload was aborted when its attempt failed; nothing is left. */

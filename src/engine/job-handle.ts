@@ -22,26 +22,4 @@ export interface JobHandle {
   result(status: ResultStatus, bytes: number, sha256?: string, error?: ParafetchError): DownloadResult;
 }
 
-/** A result of `item` made without its job (it never started, or its job is gone). */
-export function resultOf(
-  job: Pick<JobHandle, 'index' | 'item' | 'finalPath' | 'attempts'>,
-  startedAt: number,
-  status: ResultStatus,
-  bytes: number,
-  sha256?: string,
-  error?: ParafetchError,
-): DownloadResult {
-  const r: DownloadResult = {
-    index: job.index,
-    url: job.item.url,
-    path: job.finalPath,
-    status,
-    bytes,
-    sha256,
-    attempts: job.attempts,
-    ms: Date.now() - startedAt,
-    item: job.item,
-  };
-  if (error) r.error = error;
-  return r;
-}
+export { resultOf } from '../download/item.js';

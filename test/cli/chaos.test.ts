@@ -6,22 +6,11 @@ import { test } from 'node:test';
 import { listFiles, tempDir } from '../helpers/fs.js';
 import { bytes, serveBody, startServer } from '../helpers/server.js';
 import { serveThrottled } from '../helpers/throttle.js';
+import { seededRandom } from '../helpers/random.js';
 import { CLI } from './cli.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-/** A small seeded generator (mulberry32), so that a failing schedule can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Served {
   readonly name: string;
@@ -96,7 +85,7 @@ function waitExit(child: ChildProcess): Promise<number | null> {
 
 test('chaos: SIGKILL of the command over many rounds never leaves a wrong file under a final name', async (t) => {
   const seed = Number(process.env.PARAFETCH_CHAOS_SEED ?? Date.now() % 1_000_000_000);
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const served = files(rand);
   const byName = new Map(served.map((f) => [f.name, f.body]));
   const byPath = new Map(served.map((f) => [`/${f.name}`, f]));

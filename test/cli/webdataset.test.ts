@@ -7,6 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { listFiles, tempDir } from '../helpers/fs.js';
 import { bytes, serveBody, sha256, startServer, type TestServer } from '../helpers/server.js';
 import { duckdb, parquetRows, requireGnuTar, tarMember, tarNames } from '../helpers/shards.js';
+import { seededRandom } from '../helpers/random.js';
 import { CLI, jsonLines, runCli } from './cli.js';
 
 const KiB = 1024;
@@ -201,22 +202,10 @@ describe('--output-format webdataset', () => {
   });
 });
 
-/** A seeded generator (mulberry32), so that a failing schedule can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('SIGKILL while sharding, over many rounds, never leaves a shard that is not whole; the end result is the same shards', async (t) => {
   const seed = Number(process.env.PARAFETCH_CHAOS_SEED ?? Date.now() % 1_000_000_000);
   t.diagnostic(`seed ${seed} (set PARAFETCH_CHAOS_SEED to replay)`);
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const count = 360;
   const per = 30;
   const bodies = Array.from({ length: count }, (_, i) => bytes(1 + Math.floor(rand() * 24 * KiB), 500 + i));
