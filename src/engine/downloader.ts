@@ -11,9 +11,7 @@ import type { DownloaderEvents, RunStats, RunSummary } from './events.js';
 import { HostGate, hostKey } from './host-gate.js';
 import { readItems, toItem, type ItemSource } from './input.js';
 import { Loops, type PlacedJob } from './loops.js';
-import { createStore } from './output.js';
-import { OrderedResults } from './ordered-results.js';
-import type { Store } from '../storage/store.js';
+import { RunOutput } from './run-output.js';
 import { normalizeOptions, type DownloadOptions, type NormalizedOptions } from './options.js';
 import { AsyncQueue } from './result-queue.js';
 import { answersWholeInput, clientFactoryOf, noteLoops } from './run-hooks.js';
@@ -52,8 +50,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   #ctx: JobContext | undefined;
   #loops: Loops | undefined;
   /** Where bytes go when not the local folder's files; results pass through it when it keeps input order. */
-  #store: Store | undefined;
-  #ordered: OrderedResults | undefined;
+  #output: RunOutput | undefined;
   /** Why no item can be written (the download folder cannot be used), found before any request. */
   #root: Promise<ParafetchError | undefined> | undefined;
   readonly #admission: Admission<Entry>;
@@ -151,16 +148,16 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     try {
       const connectionsFor = Loops.shareOfMain(options);
       client = (clientFactoryOf(this) ?? ((o) => new HttpClient({ ...o, connectionsFor })))(options);
-      this.#store = await createStore(options);
-      this.#ordered = OrderedResults.of(
-        this.#store,
+      const output = await RunOutput.open(
+        options,
         (r) => {
           this.#emitResult(r);
           this.#pump();
         },
         (err) => this.abort(err),
       );
-      this.#loops = new Loops(options, client, (job, n) => this.#progress(job as PlacedJob, n), this.#store);
+      this.#output = output;
+      this.#loops = new Loops(options, client, (job, n) => this.#progress(job as PlacedJob, n), output.store);
       noteLoops(this, this.#loops);
       this.#loops.lendFrom(this.#lender, () => this.#pump());
       this.#ctx = this.#loops.ctx;
@@ -178,17 +175,10 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       this.#admission.stop();
       await (signal.aborted ? this.#loops?.destroy() : this.#loops?.close())?.catch(() => {});
       await (signal.aborted ? client?.destroy() : client?.close())?.catch(() => {});
-      if (signal.aborted) await this.#store?.destroy().catch(() => {});
     }
     // What the store holds is whole only once it is closed (the last shard): a failure fails the run.
-    let failure = this.#inputError;
-    if (!signal.aborted) {
-      try {
-        await this.#store?.close();
-      } catch (err) {
-        failure ??= err;
-      }
-    }
+    const storeFailure = await this.#output?.end(signal.aborted);
+    const failure = this.#inputError ?? storeFailure;
     const summary = this.#tally.summary(signal.aborted, Date.now());
     this.#results?.close(failure === undefined ? undefined : { reason: failure });
     this.#safeEmit('end', summary);
@@ -246,7 +236,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     const { backlog } = this.#admission;
     const backedUp =
       (this.#results !== undefined && this.#results.size > this.#lookahead) ||
-      (this.#ordered?.backedUp(this.#lookahead) ?? false);
+      (this.#output?.ordered?.backedUp(this.#lookahead) ?? false);
     if (!signal.aborted && !backedUp) {
       this.#admission.admit(Date.now());
       this.#lender.offer();
@@ -257,7 +247,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       this.#wakeReader = undefined;
       wake();
     }
-    if (this.#inputDone && !backlog.size && !this.#admission.running && !this.#ordered?.pending) {
+    if (this.#inputDone && !backlog.size && !this.#admission.running && !this.#output?.ordered?.pending) {
       this.#finish?.();
     }
   }
@@ -366,7 +356,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     if (result.status === 'failed' && result.error?.code === 'ABORTED' && this.#controller.signal.aborted) {
       result.status = 'cancelled';
     }
-    if (this.#ordered) this.#ordered.add(result);
+    if (this.#output) this.#output.add(result, (r) => this.#emitResult(r));
     else this.#emitResult(result);
   }
 
