@@ -175,9 +175,10 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       this.#admission.stop();
       await (signal.aborted ? this.#loops?.destroy() : this.#loops?.close())?.catch(() => {});
       await (signal.aborted ? client?.destroy() : client?.close())?.catch(() => {});
+      if (signal.aborted) await this.#output?.end(true);
     }
     // What the store holds is whole only once it is closed (the last shard): a failure fails the run.
-    const storeFailure = await this.#output?.end(signal.aborted);
+    const storeFailure = signal.aborted ? undefined : await this.#output?.end(false);
     const failure = this.#inputError ?? storeFailure;
     const summary = this.#tally.summary(signal.aborted, Date.now());
     this.#results?.close(failure === undefined ? undefined : { reason: failure });
