@@ -76,6 +76,9 @@ describe('a hostile server into shards', () => {
           return whole(bodies.huge);
         case '/typed-dots': // a content type that names a path
           return whole(bodies.typed, 'image/../../x');
+        case '/typed-ctl': // a control character in a header: no HTTP/1.1 response
+          socket.write(head(bodies.typed.length, 'image/p\x01ng'));
+          return void socket.end(bodies.typed);
         case '/typed-odd': // a content type of mixed case and parameters
           return whole(bodies.typed, 'IMAGE/PNG ; charset="../x"');
         case '/doc.json': // a JSON body: never in the place of the metadata member
@@ -87,10 +90,52 @@ describe('a hostile server into shards', () => {
   });
   after(() => raw.close());
 
+  test('a control character in a header: a CONNECTION_ERROR of that item, retried, and the rest of the shard carries on', async () => {
+    const work = await tempDir();
+    const out = path.join(work, 'out');
+    const list = path.join(work, 'list.txt');
+    await fs.writeFile(
+      list,
+      [raw.url('/typed-dots'), raw.url('/typed-ctl'), raw.url('/doc.json')].join('\n') + '\n',
+    );
+    const report = path.join(work, 'report.jsonl');
+    const res = await runCli(
+      [
+        '-i',
+        list,
+        '--output-format',
+        'webdataset',
+        '-d',
+        out,
+        '--retries',
+        '1',
+        '--report',
+        report,
+        '--progress',
+        'none',
+      ],
+      { ms: 60_000 },
+    );
+    assert.equal(res.code, 1, res.stderr);
+    const failed = jsonLines(await fs.readFile(report, 'utf8')).filter((r) => r.status === 'failed');
+    assert.deepEqual(
+      failed.map((r) => [r.url, (r.error as { code: string }).code, r.attempts]),
+      [[raw.url('/typed-ctl'), 'CONNECTION_ERROR', 2]],
+    );
+    assert.match((failed[0]!.error as { message: string }).message, /Invalid header value char/);
+    assert.deepEqual(await tarNames(path.join(out, '000000.tar')), [
+      `${key(0)}.bin`,
+      `${key(0)}.json`,
+      `${key(2)}.data.json`,
+      `${key(2)}.json`,
+    ]);
+  });
+
   test('a body cut short, reset, too long or smaller than its huge length: the shard holds exactly the final bytes, never a part', async () => {
     const work = await tempDir();
     const out = path.join(work, 'out');
     const list = path.join(work, 'list.txt');
+    attempts.clear();
     const paths = ['/short', '/reset', '/long', '/huge', '/typed-dots', '/typed-odd', '/doc.json'];
     await fs.writeFile(list, paths.map((p) => raw.url(p)).join('\n') + '\n');
     const report = path.join(work, 'report.jsonl');
