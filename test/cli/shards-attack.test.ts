@@ -353,6 +353,51 @@ describe('hostile input into shards', () => {
     );
   });
 
+  test('a re-run with another input into the same folder: a STORE_ERROR naming both URLs, never "skipped" for an item never fetched', async () => {
+    const work = await tempDir();
+    const out = path.join(work, 'out');
+    const listOf = async (name: string, from: number, n: number) => {
+      const file = path.join(work, name);
+      await fs.writeFile(
+        file,
+        Array.from({ length: n }, (_, i) => server.url(`/k/${from + i}`)).join('\n') + '\n',
+      );
+      return file;
+    };
+    const args = (input: string) => [
+      '-i',
+      input,
+      '--output-format',
+      'webdataset',
+      '--shard-items',
+      '4',
+      '-d',
+      out,
+      '--json',
+      '--progress',
+      'none',
+    ];
+    const first = await runCli(args(await listOf('a.txt', 30, 4)), { ms: 30_000 });
+    assert.equal(first.code, 0, first.stderr);
+    const tar = await fs.readFile(path.join(out, '000000.tar'));
+    const second = await runCli(args(await listOf('b.txt', 40, 5)), { ms: 30_000 });
+    assert.notEqual(second.code, 0, second.stderr);
+    const results = jsonLines(second.stdout).filter((e) => e.event === 'result');
+    assert.deepEqual(
+      results.filter((r) => r.status === 'skipped').map((r) => r.url),
+      [],
+      'an item of the new input is never said to be there',
+    );
+    const first0 = results.find((r) => r.index === 0)!;
+    assert.equal(first0.status, 'failed');
+    assert.equal((first0.error as { code: string }).code, 'STORE_ERROR');
+    assert.match(
+      (first0.error as { message: string }).message,
+      new RegExp(`${server.url('/k/40')}.*000000\\.tar.*${server.url('/k/30')}`),
+    );
+    assert.deepEqual(await fs.readFile(path.join(out, '000000.tar')), tar, 'the complete shard is kept');
+  });
+
   test('a CSV column named __proto__ or constructor stays a field of the metadata', async () => {
     const work = await tempDir();
     const out = path.join(work, 'out');
