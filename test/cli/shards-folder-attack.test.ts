@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { listFiles, tempDir } from '../helpers/fs.js';
 import { bytes, serveBody, startServer, type TestServer } from '../helpers/server.js';
 import { requireGnuTar, tarMember, tarNames } from '../helpers/shards.js';
-import { runCli } from './cli.js';
+import { jsonLines, runCli } from './cli.js';
 
 const run = promisify(execFile);
 const KiB = 1024;
@@ -141,6 +141,33 @@ test('a FIFO where a complete shard index would be: the run ends, it does not wa
   assert.ok(res.code !== null, 'the command exited');
   assert.deepEqual(await fs.readFile(path.join(out, '000000.tar')), tar, 'the complete shard is kept');
   await assertWholeShards(out);
+});
+
+test('a complete shard whose index is gone: a STORE_ERROR naming it; no item is fetched for nothing or said to be in it', async () => {
+  const work = await tempDir();
+  const out = path.join(work, 'out');
+  const input = await list(work);
+  const first = await runCli(shardArgs(input, out), { ms: 60_000 });
+  assert.equal(first.code, 0, first.stderr);
+  await fs.rm(path.join(out, '000000.parquet'));
+  const tar = await fs.readFile(path.join(out, '000000.tar'));
+  const before = server.requests.length;
+  const res = await runCli([...shardArgs(input, out), '--json'], { ms: 30_000 });
+  assert.notEqual(res.code, 0, res.stderr);
+  const results = jsonLines(res.stdout).filter((e) => e.event === 'result');
+  const inFirst = results.filter((r) => (r.index as number) < 4);
+  assert.equal(inFirst.length, 4, res.stdout);
+  for (const r of inFirst) {
+    assert.equal(r.status, 'failed', JSON.stringify(r));
+    assert.equal((r.error as { code: string }).code, 'STORE_ERROR');
+    assert.match((r.error as { message: string }).message, /000000\.parquet.*missing/);
+  }
+  assert.deepEqual(
+    server.requests.slice(before).filter((r) => Number(/(\d+)\.bin$/.exec(r.url)?.[1]) < 4),
+    [],
+    'nothing of the complete shard is fetched',
+  );
+  assert.deepEqual(await fs.readFile(path.join(out, '000000.tar')), tar, 'the complete shard is kept');
 });
 
 test('a folder that fills up while sharding: a DISK_ERROR, exit non-zero, no shard under a final name that is not whole', async (t) => {
