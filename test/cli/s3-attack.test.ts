@@ -42,6 +42,8 @@ before(async () => {
     if (m && small[Number(m[1])]) return serveBody(req, res, small[Number(m[1])]!);
     if (url === '/big.bin') return serveBody(req, res, big);
     if (url === '/stall') return void onStall?.();
+    const dup = /^\/dup\/(\d+)\/same\.bin$/.exec(url);
+    if (dup && small[Number(dup[1])]) return serveBody(req, res, small[Number(dup[1])]!);
     const cd = /^\/cd\/(\d+)$/.exec(url);
     if (cd) {
       // Names a server may give: a path, a dot-dot, an absolute one.
@@ -245,6 +247,38 @@ describe('loose files into s3://', () => {
     assert.equal(res.code, 0, res.stderr);
     assert.deepEqual(await keysUnder('w2/'), small.map((_, i) => `w2/f${i}.bin`).sort());
     for (const [i, body] of small.entries()) assert.deepEqual(await getObject(`w2/f${i}.bin`), body, `f${i}`);
+  });
+
+  test('--workers 2 with one name for many items: each its own object, numbered, none replaced', async () => {
+    const work = await tempDir();
+    const list = path.join(work, 'list.txt');
+    await fs.writeFile(list, small.map((_, i) => http.url(`/dup/${i}/same.bin`)).join('\n') + '\n');
+    const res = await runCli(
+      [
+        '-i',
+        list,
+        ...s3Args('w2dup'),
+        '--workers',
+        '2',
+        '-j',
+        '8',
+        '--json',
+        '--retries',
+        '0',
+        '--progress',
+        'none',
+      ],
+      { env: s3Env(), ms: 60_000 },
+    );
+    assert.equal(res.code, 0, res.stderr);
+    const results = jsonLines(res.stdout).filter((e) => e.event === 'result');
+    const paths = results.map((r) => r.path as string);
+    assert.equal(new Set(paths).size, small.length, `one name each: ${paths.join(' ')}`);
+    assert.equal((await keysUnder('w2dup/')).length, small.length);
+    for (const r of results) {
+      const i = Number(/\/dup\/(\d+)\//.exec(String(r.url))![1]);
+      assert.deepEqual(await getObject(`w2dup/${String(r.path)}`), small[i], String(r.path));
+    }
   });
 
   test('--keep-both keeps an object already there and puts the new one beside it; --overwrite replaces it', async () => {
