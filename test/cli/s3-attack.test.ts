@@ -235,6 +235,26 @@ describe('--output-format webdataset -d s3://', () => {
   });
 });
 
+describe('shards into a store that cannot take them', () => {
+  for (const [what, dest, endpoint] of [
+    ['a bucket that does not exist', 's3://no-such-bucket/x', () => s3.endpoint],
+    ['an endpoint that refuses connections', `s3://test-bucket/x`, () => 'http://127.0.0.1:1'],
+  ] as const) {
+    test(`${what}: a STORE_ERROR, exit non-zero, no hang`, async () => {
+      const work = await tempDir();
+      const list = path.join(work, 'list.txt');
+      await fs.writeFile(list, [0, 1, 2].map((i) => http.url(`/f${i}.bin`)).join('\n') + '\n');
+      const res = await runCli(
+        ['-i', list, '--output-format', 'webdataset', '-d', dest, '--s3-endpoint', endpoint(), '--json'],
+        { env: s3Env(), ms: 60_000 },
+      );
+      assert.ok(res.code !== null && res.code !== 0, `exit ${res.code}: ${res.stderr}`);
+      assert.match(res.stderr + res.stdout, /STORE_ERROR/, res.stderr);
+      assert.doesNotMatch(res.stderr, /\n\s+at .*\.js:\d+/, `a clear message, no stack: ${res.stderr}`);
+    });
+  }
+});
+
 describe('loose files into s3://', () => {
   test('--workers 2: every object whole, under its own name', async () => {
     const work = await tempDir();
