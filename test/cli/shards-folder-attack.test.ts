@@ -170,6 +170,19 @@ test('a complete shard whose index is gone: a STORE_ERROR naming it; no item is 
   assert.deepEqual(await fs.readFile(path.join(out, '000000.tar')), tar, 'the complete shard is kept');
 });
 
+for (const blocked of ['000001.tar', '_stats.json']) {
+  test(`a folder where the run's last file (${blocked}) goes: the run fails with a disk error, not an input error`, async () => {
+    const work = await tempDir();
+    const out = path.join(work, 'out');
+    await fs.mkdir(path.join(out, blocked, 'sub'), { recursive: true });
+    const res = await runCli(shardArgs(await list(work, 6), out), { ms: 30_000 });
+    assert.equal(res.code, 1, `a failure of the output, exit 1: ${res.stderr}`);
+    assert.match(res.stderr, new RegExp(`cannot move .*${blocked.replace('.', '\\.')}.*EISDIR`), res.stderr);
+    assert.doesNotMatch(res.stderr, /input error/, res.stderr);
+    assert.ok((await fs.stat(path.join(out, blocked, 'sub'))).isDirectory(), 'the folder is left as it was');
+  });
+}
+
 test('a folder that fills up while sharding: a DISK_ERROR, exit non-zero, no shard under a final name that is not whole', async (t) => {
   if (process.getuid?.() !== 0) return t.skip('mounting a small tmpfs needs root');
   const dir = await tempDir('parafetch-full-');
