@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { Downloader, InvalidOptionError, type RunSummary } from '../index.js';
+import { Downloader, InvalidOptionError, ParafetchError, type RunSummary } from '../index.js';
 import { HumanRenderer } from '../render/human.js';
 import { JsonRenderer } from '../render/json.js';
 import { PlainRenderer } from '../render/plain.js';
@@ -13,6 +13,9 @@ import { RunOutputs } from './outputs.js';
 import { checkFiles } from './preflight.js';
 import { createProgram, type ParsedFlags } from './program.js';
 import { handleInterrupts } from './signals.js';
+
+/** The codes of a store's own failure (a disk, a bucket), as opposed to the input's. */
+const STORE_FAILURES: ReadonlySet<string> = new Set(['DISK_ERROR', 'STORE_ERROR', 'UNSAFE_PATH']);
 
 /** What the command talks to; the process's own in `main.ts`. */
 export interface CliIo {
@@ -149,11 +152,15 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
       // The results end with the run's error, after the last result: run() rejects with it below.
     }
     let summary: RunSummary;
+    let storeFailures = 0;
     try {
       summary = await downloader.run();
     } catch (err) {
       if (!ended) throw err;
-      inputErrors++;
+      // The store failed as the run ended (its last shard could not be written): a failure of
+      // the output, not of the input.
+      if (err instanceof ParafetchError && STORE_FAILURES.has(err.code)) storeFailures++;
+      else inputErrors++;
       renderer.error((err as Error).message);
       summary = ended;
     }
@@ -167,7 +174,11 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
       }
     }
     renderer.finish({ summary, inputErrors, interrupted });
-    return exitCodeOf({ interrupted, usageErrors: inputErrors + fileErrors, failed: summary.failed });
+    return exitCodeOf({
+      interrupted,
+      usageErrors: inputErrors + fileErrors,
+      failed: summary.failed + storeFailures,
+    });
   } catch (err) {
     renderer.abandon(); // a bug surfaces with the terminal restored
     throw err;

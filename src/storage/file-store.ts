@@ -70,13 +70,19 @@ export class FileStore implements Store {
     const abs = this.#fileOf(name);
     let handle: fs.promises.FileHandle;
     try {
-      handle = await fs.promises.open(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      // Non-blocking: a FIFO planted under the name must not hold the open until a writer comes.
+      handle = await fs.promises.open(
+        abs,
+        fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK,
+      );
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw diskError('open', abs, err);
     }
     try {
+      // Only a regular file is an object (as `stat` says); a FIFO or a device is none.
+      if (!(await handle.stat()).isFile()) return undefined;
       return await handle.readFile();
     } catch (err) {
       throw diskError('read', abs, err);

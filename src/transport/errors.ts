@@ -104,8 +104,14 @@ function recognised(
   if (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) {
     return new ConnectionError('TLS_ERROR', `TLS failure with ${hostOf(url)}: ${e?.message}`, err);
   }
-  // HPE_*: undici's HTTP parser could not read what the server sent.
-  if (NETWORK_CODES.has(code) || UNDICI_NETWORK_CODES.has(code) || code.startsWith('HPE_')) {
+  // HPE_*: undici's HTTP parser could not read what the server sent. undici 7 names the parser's
+  // error by number, never by code (a control character in a header, a bad chunk size): its name says it.
+  if (
+    NETWORK_CODES.has(code) ||
+    UNDICI_NETWORK_CODES.has(code) ||
+    code.startsWith('HPE_') ||
+    e?.name === 'HTTPParserError'
+  ) {
     return failed();
   }
   // A wrapper (`fetch failed`, a proxy's) whose cause says what happened.

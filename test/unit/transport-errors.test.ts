@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { errors } from 'undici';
 import {
   AbortedError,
   ConnectionError,
@@ -222,6 +223,17 @@ describe('toTransportError', () => {
         retryable: true,
       }),
     ),
+    {
+      // What undici 7 throws for a control character in a header: no code, only its name.
+      name: "a response undici's parser cannot read (HTTPParserError without a code)",
+      input: new errors.HTTPParserError(
+        'Response does not match the HTTP/1.1 protocol (Invalid header value char)',
+      ),
+      type: ConnectionError,
+      code: 'CONNECTION_ERROR',
+      retryable: true,
+      message: /request to files\.example\.com:8443 failed: Response does not match/,
+    },
     {
       name: 'UND_ERR_ABORT (undici AbortError)',
       input: coded('UND_ERR_ABORT'),

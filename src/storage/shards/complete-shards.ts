@@ -1,3 +1,4 @@
+import { StoreError } from '../../errors/index.js';
 import type { Store } from '../store.js';
 import { decodeRows, decodeStats, type ShardRow, type ShardStats } from './shard-index.js';
 import { shardFiles } from './shard-plan.js';
@@ -82,7 +83,9 @@ export class CompleteShards {
     const name = shardFiles(shard).parquet;
     rows = (async () => {
       const bytes = await this.#base.read(name);
-      const list = bytes ? await decodeRows(bytes, name) : [];
+      // Its stats say it is complete: without its index, which items it holds is unknown.
+      if (!bytes) throw new StoreError(`${name}, the index of a complete shard, is missing`);
+      const list = await decodeRows(bytes, name);
       return new Map(list.map((r) => [r.index, r]));
     })();
     rows.catch(() => this.#rows.delete(shard));

@@ -191,6 +191,13 @@ export class ShardStore implements OrderedStore {
       await held?.body.release();
       const found = await complete.row(i);
       if (!found) return {};
+      if (found.row.url !== o.url) {
+        // The input changed since the shard was written: its item at this index is another one.
+        throw new StoreError(
+          `item ${i} (${o.url}) is not the item ${shardFiles(found.shard).tar} holds at its index ` +
+            `(${found.row.url}): the input is not the one the shards were written from; run it into another folder`,
+        );
+      }
       const location = found.row.status === 'ok' ? this.#base.locate(shardFiles(found.shard).tar) : undefined;
       return { location, key: found.row.key };
     }
