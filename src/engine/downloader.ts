@@ -148,14 +148,15 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     try {
       const connectionsFor = Loops.shareOfMain(options);
       client = (clientFactoryOf(this) ?? ((o) => new HttpClient({ ...o, connectionsFor })))(options);
-      const output = await RunOutput.open(
-        options,
-        (r) => {
+      const output = await RunOutput.open(options, {
+        emit: (r) => {
           this.#emitResult(r);
           this.#pump();
         },
-        (err) => this.abort(err),
-      );
+        stop: (err) => this.abort(err),
+        aborted: () => signal.aborted,
+        placed: () => this.#pump(),
+      });
       this.#output = output;
       this.#loops = new Loops(options, client, (job, n) => this.#progress(job as PlacedJob, n), output.store);
       noteLoops(this, this.#loops);

@@ -1,4 +1,5 @@
 import type { DownloadResult } from '../download/item.js';
+import { AbortedError, ParafetchError } from '../errors/index.js';
 import { isOrdered, type ItemOutcome, type OrderedStore, type Store } from '../storage/store.js';
 
 /** Outcomes waiting in an ordered store, per item let in, before the run holds new items back. */
@@ -13,24 +14,28 @@ export class OrderedResults {
   readonly #store: OrderedStore;
   readonly #emit: (r: DownloadResult) => void;
   readonly #stop: (err: unknown) => void;
+  readonly #aborted: () => boolean;
+  readonly #placed: () => void;
+  /** Handed to the store and not yet placed. */
   #pending = 0;
+  /** Handed to the store and not yet out (placed, their shard not yet whole, included). */
+  #unsettled = 0;
+  #drained: (() => void) | undefined;
 
-  private constructor(store: OrderedStore, emit: (r: DownloadResult) => void, stop: (err: unknown) => void) {
+  private constructor(store: OrderedStore, hooks: OrderedHooks) {
     this.#store = store;
-    this.#emit = emit;
-    this.#stop = stop;
+    this.#emit = hooks.emit;
+    this.#stop = hooks.stop;
+    this.#aborted = hooks.aborted;
+    this.#placed = hooks.placed;
   }
 
   /** The ordered results of `store`, or undefined when it keeps no order. */
-  static of(
-    store: Store | undefined,
-    emit: (r: DownloadResult) => void,
-    stop: (err: unknown) => void,
-  ): OrderedResults | undefined {
-    return store && isOrdered(store) ? new OrderedResults(store, emit, stop) : undefined;
+  static of(store: Store | undefined, hooks: OrderedHooks): OrderedResults | undefined {
+    return store && isOrdered(store) ? new OrderedResults(store, hooks) : undefined;
   }
 
-  /** Results handed to the store and not yet out. */
+  /** Results handed to the store and not yet placed: the run is not over while there are any. */
   get pending(): number {
     return this.#pending;
   }
@@ -40,29 +45,72 @@ export class OrderedResults {
     return this.#pending > lookahead * WAITING_PER_LOOKAHEAD;
   }
 
+  /**
+   * Hands `result` to the store. It comes out once placed and once what holds it is whole (its
+   * shard committed, so a result never says `ok` of bytes that are not stored); in input order,
+   * as the store places items and completes shards in that order.
+   */
   add(result: DownloadResult): void {
     this.#pending++;
+    this.#unsettled++;
     this.#store.place(outcomeOf(result)).then(
       (placed) => {
+        this.#pending--;
         if (placed.location !== undefined) result.path = placed.location;
-        this.#out(result);
+        if (!placed.whole) return this.#out(result);
+        this.#placed();
+        placed.whole.then(
+          () => this.#out(result),
+          (err: unknown) => this.#out(this.#lost(result, err)),
+        );
       },
       (err: unknown) => {
-        if (result.status === 'ok' || result.status === 'skipped') {
-          result.status = 'failed';
-          result.sha256 = undefined;
-          result.error = err as DownloadResult['error'];
-        }
+        this.#pending--;
         this.#stop(err);
-        this.#out(result);
+        this.#out(this.#lost(result, err));
       },
     );
   }
 
-  #out(result: DownloadResult): void {
-    this.#pending--;
-    this.#emit(result);
+  /** Resolves once every result handed over is out. */
+  drained(): Promise<void> {
+    if (this.#unsettled === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#drained = resolve));
   }
+
+  /**
+   * An item whose bytes the store did not keep: cancelled when an abort dropped its shard (the
+   * store says ABORTED), else failed with the store's error.
+   */
+  #lost(result: DownloadResult, err: unknown): DownloadResult {
+    if (result.status !== 'ok' && result.status !== 'skipped') return result;
+    const dropped = err instanceof ParafetchError && err.code === 'ABORTED' && this.#aborted();
+    result.status = dropped ? 'cancelled' : 'failed';
+    result.sha256 = undefined;
+    result.error = dropped ? new AbortedError(result.url, err) : (err as ParafetchError);
+    return result;
+  }
+
+  #out(result: DownloadResult): void {
+    this.#emit(result);
+    if (--this.#unsettled === 0) {
+      const drained = this.#drained;
+      this.#drained = undefined;
+      drained?.();
+    }
+  }
+}
+
+/** What ordered results need from their run. */
+export interface OrderedHooks {
+  /** Takes each result as it comes out. */
+  emit(r: DownloadResult): void;
+  /** Ends the run: the store failed. */
+  stop(err: unknown): void;
+  /** Whether the run was aborted (what a dropped shard's items then are: cancelled). */
+  aborted(): boolean;
+  /** An item was placed and waits for its shard: the run may be over. */
+  placed(): void;
 }
 
 /** What an ordered store records of a result. Pure. */

@@ -1,7 +1,7 @@
 import type { DownloadResult } from '../download/item.js';
 import type { Store } from '../storage/store.js';
 import type { NormalizedOptions } from './options.js';
-import { OrderedResults } from './ordered-results.js';
+import { OrderedResults, type OrderedHooks } from './ordered-results.js';
 import { createStore } from './output.js';
 
 /**
@@ -19,14 +19,10 @@ export class RunOutput {
     this.ordered = ordered;
   }
 
-  /** `emit` takes each result as it comes out; `stop` ends the run when the store fails. */
-  static async open(
-    options: NormalizedOptions,
-    emit: (r: DownloadResult) => void,
-    stop: (err: unknown) => void,
-  ): Promise<RunOutput> {
+  /** The run's store, and how results come out of it when it keeps order. */
+  static async open(options: NormalizedOptions, hooks: OrderedHooks): Promise<RunOutput> {
     const store = await createStore(options);
-    return new RunOutput(store, OrderedResults.of(store, emit, stop));
+    return new RunOutput(store, OrderedResults.of(store, hooks));
   }
 
   /** Hands out one result: at once, or through the ordered store. */
@@ -40,15 +36,11 @@ export class RunOutput {
    * which all it holds is whole (the last shard). Resolves with the store's failure, if any.
    */
   async end(aborted: boolean): Promise<unknown> {
-    if (aborted) {
-      await this.store?.destroy().catch(() => {});
-      return undefined;
-    }
-    try {
-      await this.store?.close();
-      return undefined;
-    } catch (err) {
-      return err;
-    }
+    let failure: unknown;
+    if (aborted) await this.store?.destroy().catch(() => {});
+    else await this.store?.close().catch((err: unknown) => (failure = err));
+    // The last shard is whole (or dropped) now: its items' results come out before the run ends.
+    await this.ordered?.drained();
+    return failure;
   }
 }

@@ -109,6 +109,12 @@ export interface Placement {
   location?: string | undefined;
   /** The item's key inside it. */
   key?: string | undefined;
+  /**
+   * Resolves once the file or object that holds the item is whole under its name (its shard
+   * committed), rejects when it never will be (dropped, or failed to write). Absent when it
+   * already is, or when nothing was written for the item.
+   */
+  whole?: Promise<void> | undefined;
 }
 
 /** A store that keeps items in input order (`capabilities.ordered`). */

@@ -1,78 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { listFiles, tempDir } from '../helpers/fs.js';
 import { bytes, serveBody, startServer } from '../helpers/server.js';
-import { CLI, exited, jsonLines, type CliOutput } from './cli.js';
+import { exited, jsonLines } from './cli.js';
+import { fullDisk } from './full-disk.js';
 
-const run = promisify(execFile);
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-/** A folder where writing more than about 1 MiB fails, and how the command is started there. */
-interface FullDisk {
-  dir: string;
-  /** What stands for a full disk, for the test's diagnostics. */
-  kind: string;
-  /** The errno a write past the limit gets. */
-  errno: RegExp;
-  spawn(args: readonly string[]): ReturnType<typeof spawn> & { output: CliOutput };
-  cleanup(): Promise<void>;
-}
-
-function withOutput(child: ReturnType<typeof spawn>): ReturnType<typeof spawn> & { output: CliOutput } {
-  const output: CliOutput = { stdout: '', stderr: '' };
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (output.stdout += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (output.stderr += s));
-  return Object.assign(child, { output });
-}
-
-/**
- * A 2 MiB tmpfs when the tests may mount one (root, and a kernel that lets them); otherwise a
- * file-size limit on the command (RLIMIT_FSIZE through `ulimit -f`), under which a write past
- * the limit fails with EFBIG as a full disk fails with ENOSPC. Never nothing.
- */
-async function fullDisk(): Promise<FullDisk> {
-  const dir = await tempDir('parafetch-full-');
-  const node = (args: readonly string[]) =>
-    withOutput(spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  // PARAFETCH_TEST_NO_MOUNT=1 tries the other means as root.
-  let refused = process.env.PARAFETCH_TEST_NO_MOUNT ? 'PARAFETCH_TEST_NO_MOUNT is set' : 'not root';
-  if (process.getuid?.() === 0 && !process.env.PARAFETCH_TEST_NO_MOUNT) {
-    try {
-      await run('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0755', 'tmpfs', dir]);
-      return {
-        dir,
-        kind: 'a 2 MiB tmpfs',
-        errno: /ENOSPC: no space left on device/,
-        spawn: node,
-        cleanup: async () => {
-          await run('umount', [dir]);
-          await fs.rm(dir, { recursive: true, force: true });
-        },
-      };
-    } catch (err) {
-      refused = `mount refused: ${(err as Error).message.split('\n')[0]}`;
-    }
-  }
-  return {
-    dir,
-    kind: `a file-size limit (ulimit -f; ${refused})`,
-    errno: /EFBIG: file too large/,
-    // `exec`: the limit applies to node itself, which is the child process. 1024 blocks are
-    // 512 KiB or 1 MiB depending on the shell's unit; either way the small files fit.
-    spawn: (args) =>
-      withOutput(
-        spawn('/bin/sh', ['-c', 'ulimit -f 1024 && exec "$0" "$@"', process.execPath, CLI, ...args], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        }),
-      ),
-    cleanup: () => fs.rm(dir, { recursive: true, force: true }),
-  };
-}
 
 const files: Record<string, Buffer> = {
   'a.bin': bytes(100 * KiB, 1),

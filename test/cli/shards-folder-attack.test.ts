@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { listFiles, tempDir } from '../helpers/fs.js';
 import { bytes, serveBody, startServer, type TestServer } from '../helpers/server.js';
 import { requireGnuTar, tarMember, tarNames } from '../helpers/shards.js';
-import { jsonLines, runCli } from './cli.js';
+import { exited, jsonLines, runCli } from './cli.js';
+import { fullDisk } from './full-disk.js';
 
 const run = promisify(execFile);
 const KiB = 1024;
@@ -184,32 +185,44 @@ for (const blocked of ['000001.tar', '_stats.json']) {
 }
 
 test('a folder that fills up while sharding: a DISK_ERROR, exit non-zero, no shard under a final name that is not whole', async (t) => {
-  if (process.getuid?.() !== 0) return t.skip('mounting a small tmpfs needs root');
-  const dir = await tempDir('parafetch-full-');
-  try {
-    await run('mount', ['-t', 'tmpfs', '-o', 'size=200k,mode=0755', 'tmpfs', dir]);
-  } catch (err) {
-    return t.skip(`mount refused: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const disk = await fullDisk(200);
+  t.diagnostic(`a full disk is ${disk.kind}`);
   try {
     const work = await tempDir();
-    const res = await runCli([...shardArgs(await list(work), dir), '-j', '4'], { ms: 60_000 });
+    const res = await exited(disk.spawn([...shardArgs(await list(work), disk.dir), '-j', '4']), 60_000);
     assert.notEqual(res.code, 0, res.stderr);
-    assert.match(res.stderr, /DISK_ERROR|no space left/i, res.stderr);
+    assert.match(res.stderr, /DISK_ERROR|no space left|file too large/i, res.stderr);
     assert.doesNotMatch(res.stderr, /\n\s+at .*\.js:\d+/, `a clear message, no stack: ${res.stderr}`);
-    const tars = await assertWholeShards(dir);
+    const tars = await assertWholeShards(disk.dir);
     // Every shard under a final name is complete: its index and stats are there too.
     for (const tar of tars) {
       const n = tar.slice(0, 6);
-      assert.ok((await listFiles(dir)).includes(`${n}_stats.json`), `${n} has its stats`);
+      assert.ok((await listFiles(disk.dir)).includes(`${n}_stats.json`), `${n} has its stats`);
     }
     assert.deepEqual(
-      (await fs.readdir(dir)).filter((n) => n.startsWith('.')),
+      (await fs.readdir(disk.dir)).filter((n) => n.startsWith('.')),
       [],
       'no upload or spool left behind',
     );
   } finally {
-    await run('umount', [dir]);
-    await fs.rm(dir, { recursive: true, force: true });
+    await disk.cleanup();
+  }
+});
+
+test('regression: an item is reported ok only once its shard is whole; a shard that cannot be put in place fails its items', async () => {
+  const work = await tempDir();
+  const out = path.join(work, 'out');
+  // The first shard cannot be renamed into place: a folder holds its name.
+  await fs.mkdir(path.join(out, '000000.tar', 'sub'), { recursive: true });
+  const report = path.join(work, 'report.jsonl');
+  const res = await runCli([...shardArgs(await list(work), out), '--report', report], { ms: 30_000 });
+  assert.equal(res.code, 1, res.stderr);
+  const records = jsonLines(await fs.readFile(report, 'utf8'));
+  assert.equal(records.length, count, 'every item has its one result');
+  const first = records.filter((r) => Number(/\/f\/(\d+)\.bin$/.exec(String(r.url))?.[1]) < 4);
+  assert.equal(first.length, 4);
+  for (const r of first) {
+    assert.notEqual(r.status, 'ok', `${String(r.url)} is not said to be in a shard that does not exist`);
+    assert.equal((r.error as { code: string } | null)?.code, 'DISK_ERROR', JSON.stringify(r));
   }
 });

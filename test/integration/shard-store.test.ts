@@ -209,8 +209,12 @@ describe('ShardStore over a FileStore', () => {
       (await tarList(path.join(dir, '000002.tar'))).map((l) => l.split(/\s+/).pop()),
       ['000000008.txt', '000000008.json'],
     );
-    assert.deepEqual(placements.get(2), { location: shard0, key: 'big_one' });
-    assert.deepEqual(placements.get(1), { location: undefined, key: '000000001' });
+    // Each placement says when its shard is whole: by then, every one of them is.
+    const { whole: whole2, ...at2 } = placements.get(2)!;
+    const { whole: whole1, ...at1 } = placements.get(1)!;
+    assert.deepEqual(at2, { location: shard0, key: 'big_one' });
+    assert.deepEqual(at1, { location: undefined, key: '000000001' });
+    await settlesWithin(Promise.all([whole1, whole2]), 1000);
 
     const rows = await parquet(path.join(dir, '000000.parquet'));
     assert.deepEqual(

@@ -218,7 +218,7 @@ export class ShardStore implements OrderedStore {
       await this.#finishShard();
     const shard = (this.#shard ??= await ShardWriter.open(this.#base, this.#shardCount, i));
     try {
-      const placement = await shard.add(o, ok ? held : undefined);
+      const placement = { ...(await shard.add(o, ok ? held : undefined)), whole: shard.whole };
       if (isFull(shard.fill, this.#limits)) await this.#finishShard();
       return placement;
     } finally {
@@ -250,7 +250,7 @@ export class ShardStore implements OrderedStore {
     this.#waiting.clear();
     const shard = this.#shard;
     this.#shard = undefined;
-    await shard?.abort().catch(() => {});
+    await shard?.abort(this.#failure).catch(() => {});
   }
 
   async close(): Promise<void> {

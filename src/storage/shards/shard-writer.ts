@@ -1,3 +1,4 @@
+import { AbortedError } from '../../errors/index.js';
 import type { ItemOutcome, Placement, Store } from '../store.js';
 import {
   encodeRows,
@@ -31,8 +32,16 @@ export class ShardWriter {
   readonly #tar: TarShard;
   readonly #rows: ShardRow[] = [];
   readonly #keys = new Set<string>();
+  /** Resolves once the shard is complete (its stats written); rejects when it is dropped or fails. */
+  readonly whole: Promise<void>;
+  #settle!: (err?: unknown) => void;
 
   private constructor(base: Store, n: number, tar: TarShard) {
+    this.whole = new Promise<void>((resolve, reject) => {
+      this.#settle = (err) => (err === undefined ? resolve() : reject(err));
+    });
+    // Nobody may wait for it (a shard of failures only): a rejection is not an unhandled one.
+    this.whole.catch(() => {});
     this.#base = base;
     this.n = n;
     this.#tar = tar;
@@ -98,21 +107,30 @@ export class ShardWriter {
   async commit(): Promise<ShardStats> {
     const files = shardFiles(this.n);
     const first = this.#rows[0]?.index ?? 0;
-    await this.#tar.commit();
-    const stats = statsOf(this.#rows);
-    await writeObject(
-      this.#base,
-      files.parquet,
-      first,
-      'application/vnd.apache.parquet',
-      encodeRows(this.#rows),
-    );
-    await writeObject(this.#base, files.stats, first, 'application/json', jsonBytes(stats));
-    return stats;
+    try {
+      await this.#tar.commit();
+      const stats = statsOf(this.#rows);
+      await writeObject(
+        this.#base,
+        files.parquet,
+        first,
+        'application/vnd.apache.parquet',
+        encodeRows(this.#rows),
+      );
+      await writeObject(this.#base, files.stats, first, 'application/json', jsonBytes(stats));
+      this.#settle();
+      return stats;
+    } catch (err) {
+      this.#settle(err);
+      throw err;
+    }
   }
 
-  /** Drops the shard: nothing of it appears under a final name. */
-  abort(): Promise<void> {
+  /** Drops the shard: nothing of it appears under a final name; `why` is what `whole` rejects with. */
+  abort(
+    why: unknown = new AbortedError(shardFiles(this.n).tar, 'the run stopped before the shard was whole'),
+  ): Promise<void> {
+    this.#settle(why);
     return this.#tar.abort();
   }
 }
