@@ -77,7 +77,8 @@ export class StoreJob {
       name = await this.#hold(name);
     }
     this.#name = name;
-    this.#location = store.locate(name);
+    // A shard's place is known once the item is placed in it (see OrderedStore).
+    this.#location = store.capabilities.ordered ? undefined : store.locate(name);
     if (this.#ctx.options.overwrite !== 'skip' && !store.capabilities.ordered) return undefined;
     const found = await store.stat({ index: this.index, name });
     if (!found) return undefined;

@@ -171,6 +171,27 @@ test('a complete shard whose index is gone: a STORE_ERROR naming it; no item is 
   assert.deepEqual(await fs.readFile(path.join(out, '000000.tar')), tar, 'the complete shard is kept');
 });
 
+test('a complete shard whose tar is gone is not complete: it is written again, the same', async () => {
+  const work = await tempDir();
+  const out = path.join(work, 'out');
+  const input = await list(work);
+  const first = await runCli(shardArgs(input, out), { ms: 60_000 });
+  assert.equal(first.code, 0, first.stderr);
+  const tar = await fs.readFile(path.join(out, '000000.tar'));
+  await fs.rm(path.join(out, '000000.tar'));
+  const before = server.requests.length;
+  const res = await runCli([...shardArgs(input, out), '--json'], { ms: 30_000 });
+  assert.equal(res.code, 0, res.stderr);
+  const fetched = server.requests.slice(before).map((r) => Number(/(\d+)\.bin$/.exec(r.url)?.[1]));
+  assert.deepEqual(
+    fetched.sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6, 7],
+    'the shard without its tar is redone, and from it every later one',
+  );
+  assert.deepEqual(await fs.readFile(path.join(out, '000000.tar')), tar, 'written again, the same bytes');
+  await assertWholeShards(out);
+});
+
 for (const blocked of ['000001.tar', '_stats.json']) {
   test(`a folder where the run's last file (${blocked}) goes: the run fails with a disk error, not an input error`, async () => {
     const work = await tempDir();

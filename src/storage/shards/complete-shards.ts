@@ -28,6 +28,8 @@ export class CompleteShards {
       const bytes = await base.read(shardFiles(shards.length).stats);
       const stats = bytes && decodeStats(bytes);
       if (!stats || stats.first_index !== next) break;
+      // Stats without their shard (removed since): not complete, so written again.
+      if (!(await base.stat({ index: next, name: shardFiles(shards.length).tar }))) break;
       shards.push(stats);
       next = stats.last_index + 1;
     }
