@@ -78,7 +78,9 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
       concurrency: this.options.concurrency,
       lent: () => this.#lender.lent,
       gate: this.#gate,
-      fits: (entry) => this.#loops!.fits(entry.job, entry.host),
+      fits: (entry) =>
+        (this.#output?.ordered?.admits(entry.job.index, this.#lookahead) ?? true) &&
+        this.#loops!.fits(entry.job, entry.host),
       run: (entry) => {
         const leave = this.#loops!.enter(entry.job, entry.host);
         return this.#drive(entry)
@@ -236,9 +238,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   #pump(): void {
     const signal = this.#controller.signal;
     const { backlog } = this.#admission;
-    const backedUp =
-      (this.#results !== undefined && this.#results.size > this.#lookahead) ||
-      (this.#output?.ordered?.backedUp(this.#lookahead) ?? false);
+    const backedUp = this.#results !== undefined && this.#results.size > this.#lookahead;
     if (!signal.aborted && !backedUp) {
       this.#admission.admit(Date.now());
       this.#lender.offer();

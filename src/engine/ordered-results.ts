@@ -2,8 +2,8 @@ import type { DownloadResult } from '../download/item.js';
 import { AbortedError, ParafetchError } from '../errors/index.js';
 import { isOrdered, type ItemOutcome, type OrderedStore, type Store } from '../storage/store.js';
 
-/** Outcomes waiting in an ordered store, per item let in, before the run holds new items back. */
-const WAITING_PER_LOOKAHEAD = 4;
+/** How far past the item the store waits for, in look-aheads, an item may still start. */
+const WINDOW_PER_LOOKAHEAD = 4;
 
 /**
  * Results of a run whose store keeps input order (shards): each goes to the store first and
@@ -18,6 +18,8 @@ export class OrderedResults {
   readonly #placed: () => void;
   /** Handed to the store and not yet placed. */
   #pending = 0;
+  /** The index the store waits for: every item before it is placed. */
+  #next = 0;
   /** Handed to the store and not yet out (placed, their shard not yet whole, included). */
   #unsettled = 0;
   #drained: (() => void) | undefined;
@@ -40,9 +42,13 @@ export class OrderedResults {
     return this.#pending;
   }
 
-  /** Whether so many wait (behind one slow item) that no new item should be let in. */
-  backedUp(lookahead: number): boolean {
-    return this.#pending > lookahead * WAITING_PER_LOOKAHEAD;
+  /**
+   * Whether the item at `index` may start: not too far past the one the store waits for, so
+   * that what waits behind one slow item stays bounded. The item waited for always may (a
+   * retry of it, say), so the run never waits for an item it holds back.
+   */
+  admits(index: number, lookahead: number): boolean {
+    return index < this.#next + lookahead * WINDOW_PER_LOOKAHEAD;
   }
 
   /**
@@ -56,9 +62,10 @@ export class OrderedResults {
     this.#store.place(outcomeOf(result)).then(
       (placed) => {
         this.#pending--;
+        this.#next = Math.max(this.#next, result.index + 1);
+        this.#placed();
         if (placed.location !== undefined) result.path = placed.location;
         if (!placed.whole) return this.#out(result);
-        this.#placed();
         placed.whole.then(
           () => this.#out(result),
           (err: unknown) => this.#out(this.#lost(result, err)),
@@ -109,7 +116,7 @@ export interface OrderedHooks {
   stop(err: unknown): void;
   /** Whether the run was aborted (what a dropped shard's items then are: cancelled). */
   aborted(): boolean;
-  /** An item was placed and waits for its shard: the run may be over. */
+  /** An item was placed: more may start, or the run may be over. */
   placed(): void;
 }
 
