@@ -302,14 +302,15 @@ test('SIGKILL while sharding, over many rounds, never leaves a shard that is not
 });
 
 test('regression: an item retried while many after it wait for their shard still gets its retry (the run once hung)', async () => {
-  const count = 1500;
+  const count = 2500;
   let refusals = 0;
   const srv = await startServer((req, res) => {
     const i = Number(/^\/r\/(\d+)$/.exec(req.url ?? '')?.[1] ?? NaN);
     // The first item is refused until the others are all in: everything after it waits for it.
-    if (i === 0 && refusals < 2) {
+    if (i === 0 && refusals < 3) {
       refusals++;
-      return void setTimeout(() => res.writeHead(503, { 'retry-after': '1' }).end(), 300);
+      // A 500 is retried after a backoff of its own, without pausing the other items' origin.
+      return void setTimeout(() => res.writeHead(500).end(), 200);
     }
     res.writeHead(200, { 'content-length': 2 }).end(String(i % 100).padStart(2, '0'));
   });
@@ -319,11 +320,11 @@ test('regression: an item retried while many after it wait for their shard still
     await fs.writeFile(list, Array.from({ length: count }, (_, i) => srv.url(`/r/${i}`)).join('\n') + '\n');
     const out = path.join(work, 'out');
     const res = await runCli(
-      ['-i', list, '--output-format', 'webdataset', '--shard-items', '2000', '-d', out, '-j', '16', '--json'],
+      ['-i', list, '--output-format', 'webdataset', '--shard-items', '5000', '-d', out, '-j', '16', '--json'],
       { ms: 60_000 },
     );
     assert.equal(res.code, 0, res.stderr);
-    assert.equal(refusals, 2, 'the first item was refused, then fetched');
+    assert.equal(refusals, 3, 'the first item was refused, then fetched');
     const results = jsonLines(res.stdout).filter((e) => e.event === 'result');
     assert.equal(results.filter((r) => r.status === 'ok').length, count);
     assert.equal((await tarNames(path.join(out, '000000.tar'))).length, 2 * count);
