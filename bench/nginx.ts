@@ -68,6 +68,8 @@ load_module ${ECHO_MODULE};
 daemon off;
 master_process on;
 worker_processes ${opts.workers};
+# Each worker's cache of open files plus its connections: more than a shell's usual 20,000.
+worker_rlimit_nofile 65536;
 pid ${p}/nginx.pid;
 error_log ${p}/error.log warn;
 events { worker_connections 8192; multi_accept on; }
@@ -80,7 +82,8 @@ http {
   tcp_nodelay on;
   keepalive_requests 10000000;
   keepalive_timeout 300s;
-  open_file_cache max=20000 inactive=120s;
+  # Fewer than the descriptors a worker has, or W6 and W7's 20,000 files exhaust them (EMFILE, 500).
+  open_file_cache max=16000 inactive=120s;
   default_type application/octet-stream;
   client_body_temp_path ${p}/tmp/body;
   proxy_temp_path ${p}/tmp/proxy;
