@@ -130,7 +130,9 @@ export class SpoolWriter {
         return false;
       }
     }
-    this.#chunks.push(buf);
+    // A copy: a chunk the network hands over may be a slice of a much larger read, which holding
+    // it would keep whole while the item waits for its turn.
+    this.#chunks.push(buf.length === buf.buffer.byteLength ? buf : Buffer.from(buf));
     this.#size += buf.length;
     if (this.#spilling) return false;
     if (this.#spool.reserve(this.#reserved, buf.length)) {
