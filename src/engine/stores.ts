@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { FileStore } from '../storage/file-store.js';
 import { S3Store } from '../storage/s3/s3-store.js';
@@ -17,9 +18,11 @@ export function storeFor(options: NormalizedOptions): Store {
     base: remote ? objectStore(options) : new FileStore(options.dir),
     shardItems: options.output.shardItems,
     ...(options.output.shardBytes === undefined ? {} : { shardBytes: options.output.shardBytes }),
-    // Items waiting for their turn stay on the output's own disk, or in the temp folder for a bucket.
+    // Items waiting for their turn stay on the output's own disk, or in the temp folder for a
+    // bucket, named after it there: what a killed run left is removed by the next run to it.
     spoolDir: remote ? os.tmpdir() : options.dir,
-    sweepSpool: !remote,
+    sweepSpool: true,
+    ...(remote ? { spoolTag: createHash('sha256').update(options.remote!).digest('hex').slice(0, 12) } : {}),
   });
 }
 

@@ -33,6 +33,8 @@ export interface ShardStoreOptions {
    * left there when it was killed are removed at the start (default false).
    */
   sweepSpool?: boolean;
+  /** Names this output's spool folders apart from others' in a shared `spoolDir` (see Spool). */
+  spoolTag?: string;
 }
 
 interface Waiter {
@@ -71,7 +73,15 @@ export class ShardStore implements OrderedStore {
   #destroyed = false;
 
   constructor(options: ShardStoreOptions) {
-    const known = new Set(['base', 'shardItems', 'shardBytes', 'spoolDir', 'spoolMemory', 'sweepSpool']);
+    const known = new Set([
+      'base',
+      'shardItems',
+      'shardBytes',
+      'spoolDir',
+      'spoolMemory',
+      'sweepSpool',
+      'spoolTag',
+    ]);
     for (const k of Object.keys(options)) if (!known.has(k)) throw InvalidOptionError.unknown(k, known);
     const { base, shardItems = 10000, shardBytes } = options;
     if (!Number.isSafeInteger(shardItems) || shardItems < 1) {
@@ -82,7 +92,7 @@ export class ShardStore implements OrderedStore {
     }
     this.#base = base;
     this.#limits = { shardItems, shardBytes };
-    this.#spool = new Spool(options.spoolDir, options.spoolMemory);
+    this.#spool = new Spool(options.spoolDir, options.spoolMemory, options.spoolTag);
     this.#sweep = options.sweepSpool === true;
   }
 

@@ -30,14 +30,21 @@ export interface SpooledBody {
  */
 export class Spool {
   readonly #parent: string;
+  /** What this output's spool folders are named from: `.parafetch-spool-[TAG-]`. */
+  readonly #prefix: string;
   readonly #itemMemory: number;
   readonly #totalMemory: number;
   #dir: Promise<string> | undefined;
   #memory = 0;
   #seq = 0;
 
-  constructor(parent: string | undefined, limits: SpoolLimits = {}) {
+  /**
+   * `tag` names this output's spool folders apart from others' in a shared folder (the system's
+   * temp folder), so that `sweep` removes only its own.
+   */
+  constructor(parent: string | undefined, limits: SpoolLimits = {}, tag?: string) {
     this.#parent = parent ?? os.tmpdir();
+    this.#prefix = tag === undefined ? SPOOL_PREFIX : `${SPOOL_PREFIX}${tag}-`;
     this.#itemMemory = limits.itemMemory ?? 1024 * 1024;
     this.#totalMemory = limits.totalMemory ?? 64 * 1024 * 1024;
   }
@@ -67,7 +74,7 @@ export class Spool {
 
   /** A fresh file path in the spool folder. */
   async file(index: number): Promise<string> {
-    this.#dir ??= fs.promises.mkdtemp(path.join(this.#parent, SPOOL_PREFIX)).catch((err) => {
+    this.#dir ??= fs.promises.mkdtemp(path.join(this.#parent, this.#prefix)).catch((err) => {
       this.#dir = undefined;
       throw diskError('create a spool folder in', this.#parent, err);
     });
@@ -81,7 +88,7 @@ export class Spool {
   async sweep(): Promise<void> {
     const names = await fs.promises.readdir(this.#parent).catch(() => [] as string[]);
     for (const name of names) {
-      if (!name.startsWith(SPOOL_PREFIX)) continue;
+      if (!name.startsWith(this.#prefix)) continue;
       await fs.promises.rm(path.join(this.#parent, name), { recursive: true, force: true }).catch(() => {});
     }
   }
