@@ -1,0 +1,125 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { DownloadResult } from '../download/item.js';
+import { Downloader } from '../engine/downloader.js';
+import { InvalidOptionError } from '../errors/index.js';
+import { ENQUEUE_DEFAULTS } from './enqueue.js';
+import { redactRedisUrl, redisOptions } from './redis-connection.js';
+import { readRunRecord, runRecordKey, type RunRecord } from './run-record.js';
+import { QUEUE_PREFIX, type ShardJob } from './shard-job.js';
+import { ShardTally, type ShardCounts } from './shard-tally.js';
+
+export interface WorkerOptions {
+  redis: string;
+  /** The queue's name (default `parafetch`). */
+  queue?: string;
+  /** Files downloading at once on this worker (default 16). */
+  concurrency?: number;
+  /** Event loops making this worker's transfers (see the `workers` download option). */
+  workers?: number;
+  /** Stops once no shard waits and none is being worked on (default false: waits for more). */
+  exitWhenEmpty?: boolean;
+  /** Stops the worker: the shard in hand is finished first (or handed back when it cannot be). */
+  signal?: AbortSignal;
+  /** Called with every item's result, as the worker's run gives them. */
+  onResult?: (result: DownloadResult, shard: number) => void;
+}
+
+/** What one worker did until it stopped. */
+export interface WorkerSummary extends ShardCounts {
+  shards: number;
+}
+
+/** How often a worker with `exitWhenEmpty` asks whether the queue is done. */
+const EMPTY_POLL_MS = 500;
+
+/**
+ * Takes shards from the queue one at a time and downloads each with the run's options (stored
+ * by `enqueue`) and this worker's own concurrency. BullMQ holds the lease on the shard in hand:
+ * a worker that dies loses it, and the shard goes to another worker, which skips the items
+ * already complete in the destination. Resolves once stopped (its signal, or an empty queue).
+ */
+export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
+  const queueName = o.queue ?? ENQUEUE_DEFAULTS.queue;
+  const connection = new Redis(redisOptions(o.redis));
+  // The worker's own: BullMQ blocks on it while it waits for a shard.
+  const workerConnection = new Redis(redisOptions(o.redis));
+  const summary: WorkerSummary = { shards: 0, ok: 0, skipped: 0, failed: 0, bytes: 0 };
+  let worker: Worker<ShardJob> | undefined;
+  let queue: Queue<ShardJob> | undefined;
+  try {
+    const record = await readRunRecord(connection, runRecordKey(queueName));
+    if (!record) {
+      throw new InvalidOptionError(
+        'queue',
+        `a queue something was enqueued to (${redactRedisUrl(o.redis)} holds no run named ${queueName})`,
+        queueName,
+      );
+    }
+    const tally = new ShardTally(connection, queueName);
+    worker = new Worker<ShardJob>(
+      queueName,
+      async (job, _token, signal) => {
+        const counts = await downloadShard(job, record, o, signal);
+        await tally.add(job.data.shard, counts);
+        summary.shards++;
+        for (const k of ['ok', 'skipped', 'failed', 'bytes'] as const) summary[k] += counts[k];
+        return counts;
+      },
+      { connection: workerConnection, prefix: QUEUE_PREFIX, concurrency: 1, autorun: false },
+    );
+    const running = worker.run();
+    queue = new Queue<ShardJob>(queueName, { connection, prefix: QUEUE_PREFIX });
+    await Promise.race([running, stopWhen(o, queue)]);
+    await worker.close();
+    await running;
+  } finally {
+    await worker?.close().catch(() => {});
+    await queue?.close().catch(() => {});
+    connection.disconnect();
+    workerConnection.disconnect();
+  }
+  return summary;
+}
+
+/** Resolves when the worker should stop: its signal, or an empty queue with nothing in hand. */
+async function stopWhen(o: WorkerOptions, queue: Queue<ShardJob>): Promise<void> {
+  const signal = o.signal;
+  await new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    signal?.addEventListener('abort', () => resolve(), { once: true });
+    if (!o.exitWhenEmpty) return;
+    const poll = async () => {
+      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      const left = (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
+      if (left === 0) return resolve();
+      setTimeout(() => void poll().catch(() => resolve()), EMPTY_POLL_MS);
+    };
+    void poll().catch(() => resolve());
+  });
+}
+
+/** One shard's items, downloaded with the run's options; its counts. */
+async function downloadShard(
+  job: Job<ShardJob>,
+  record: RunRecord,
+  o: WorkerOptions,
+  signal: AbortSignal | undefined,
+): Promise<ShardCounts> {
+  const { shard, first, items } = job.data;
+  const downloader = new Downloader(items, {
+    ...record.options,
+    ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
+    ...(o.workers === undefined ? {} : { workers: o.workers }),
+    ...(signal ? { signal } : {}),
+  });
+  const counts: ShardCounts = { ok: 0, skipped: 0, failed: 0, bytes: 0 };
+  for await (const r of downloader) {
+    if (r.status === 'cancelled') continue;
+    counts[r.status]++;
+    if (r.status !== 'failed') counts.bytes += r.bytes;
+    o.onResult?.({ ...r, index: first + r.index }, shard);
+  }
+  if (signal?.aborted) throw new Error(`shard ${shard} was stopped before its end`);
+  return counts;
+}
