@@ -20,6 +20,8 @@ const ENTRIES: readonly { in: string; out: string }[] = [
   { in: 'src/engine/threads/thread.ts', out: 'thread' },
   // Object storage and shards (the AWS SDK, tar, parquet): loaded only by runs that write into them.
   { in: 'src/engine/stores.ts', out: 'stores' },
+  // The commands of a run over many machines (BullMQ, ioredis): loaded only by them.
+  { in: 'src/cli/cluster.ts', out: 'cluster' },
 ];
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

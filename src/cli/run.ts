@@ -13,6 +13,7 @@ import { RunOutputs } from './outputs.js';
 import { checkFiles } from './preflight.js';
 import { createProgram, type ParsedFlags } from './program.js';
 import { handleInterrupts } from './signals.js';
+import type { runClusterCli } from './cluster.js';
 
 /** The codes of a store's own failure (a disk, a bucket), as opposed to the input's. */
 const STORE_FAILURES: ReadonlySet<string> = new Set(['DISK_ERROR', 'STORE_ERROR', 'UNSAFE_PATH']);
@@ -28,8 +29,16 @@ export interface CliIo {
   exit(code: number): never;
 }
 
+/** The commands of a run over many machines: a file of their own, loaded only for them (BullMQ, ioredis). */
+const CLUSTER_FILE = new URL('./cluster.js', import.meta.url);
+const CLUSTER_COMMANDS: ReadonlySet<string> = new Set(['enqueue', 'worker', 'status']);
+
 /** Runs the command; resolves with its exit status. */
 export async function runCli(io: CliIo): Promise<number> {
+  if (CLUSTER_COMMANDS.has(io.argv[0] ?? '')) {
+    const cluster = (await import(CLUSTER_FILE.href)) as { runClusterCli: typeof runClusterCli };
+    return cluster.runClusterCli(io);
+  }
   const config = parseArgs(io);
   return typeof config === 'number' ? config : run(config, io);
 }

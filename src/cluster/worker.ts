@@ -21,6 +21,11 @@ export interface WorkerOptions {
   exitWhenEmpty?: boolean;
   /** Stops the worker: the shard in hand is finished first (or handed back when it cannot be). */
   signal?: AbortSignal;
+  /**
+   * How long this worker's hold on its shard lasts unless renewed, in ms (default 30 000): a
+   * worker that dies loses its shard to another at most about twice this later.
+   */
+  leaseMs?: number;
   /** Called with every item's result, as the worker's run gives them. */
   onResult?: (result: DownloadResult, shard: number) => void;
 }
@@ -29,6 +34,8 @@ export interface WorkerOptions {
 export interface WorkerSummary extends ShardCounts {
   shards: number;
 }
+
+export const DEFAULT_LEASE_MS = 30_000;
 
 /** How often a worker with `exitWhenEmpty` asks whether the queue is done. */
 const EMPTY_POLL_MS = 500;
@@ -66,7 +73,15 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
         for (const k of ['ok', 'skipped', 'failed', 'bytes'] as const) summary[k] += counts[k];
         return counts;
       },
-      { connection: workerConnection, prefix: QUEUE_PREFIX, concurrency: 1, autorun: false },
+      {
+        connection: workerConnection,
+        prefix: QUEUE_PREFIX,
+        concurrency: 1,
+        autorun: false,
+        lockDuration: o.leaseMs ?? DEFAULT_LEASE_MS,
+        // Shards of dead workers are looked for as often as a lease lasts.
+        stalledInterval: o.leaseMs ?? DEFAULT_LEASE_MS,
+      },
     );
     const running = worker.run();
     queue = new Queue<ShardJob>(queueName, { connection, prefix: QUEUE_PREFIX });

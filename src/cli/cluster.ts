@@ -1,0 +1,180 @@
+import { Command, CommanderError, Option } from 'commander';
+import { enqueue, ENQUEUE_DEFAULTS } from '../cluster/enqueue.js';
+import { queueStatus } from '../cluster/status.js';
+import { runWorker } from '../cluster/worker.js';
+import { InvalidOptionError } from '../errors/index.js';
+import { printable, printableLines } from '../render/printable.js';
+import { toConfig, UsageError } from './config.js';
+import { EXIT } from './exit-codes.js';
+import { itemsFrom } from './items.js';
+import { createProgram, type ParsedFlags } from './program.js';
+import type { CliIo } from './run.js';
+import { handleInterrupts } from './signals.js';
+import { integer, seconds } from './values.js';
+
+const REDIS_HELP =
+  'the Redis server: redis://HOST[:PORT][/DB], rediss://…, unix:///PATH (default: REDIS_URL)';
+
+interface ClusterFlags {
+  redis?: string;
+  queue: string;
+}
+
+/** Runs `parafetch enqueue|worker|status …`; resolves with the exit status. */
+export async function runClusterCli(io: CliIo): Promise<number> {
+  const [command, ...rest] = io.argv;
+  try {
+    switch (command) {
+      case 'enqueue':
+        return await enqueueCommand(io, rest);
+      case 'worker':
+        return await workerCommand(io, rest);
+      default:
+        return await statusCommand(io, rest);
+    }
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    if (err instanceof UsageError || err instanceof InvalidOptionError) return usage(io, err.message);
+    throw err;
+  }
+}
+
+function usage(io: CliIo, message: string): number {
+  io.stderr.write(`parafetch: error: ${printable(message)}\n(run parafetch --help for usage)\n`);
+  return EXIT.USAGE;
+}
+
+function withOutput(program: Command, io: CliIo): Command {
+  return program.exitOverride().configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(printableLines(text)),
+    outputError: (text, write) => write(`parafetch: ${text}`),
+  });
+}
+
+function clusterOptions(program: Command): Command {
+  return program
+    .option('--redis <URL>', REDIS_HELP)
+    .addOption(new Option('--queue <NAME>', 'the queue of the run').default(ENQUEUE_DEFAULTS.queue));
+}
+
+function redisUrl(flags: ClusterFlags): string {
+  const url = flags.redis ?? process.env.REDIS_URL;
+  if (!url) throw new UsageError('no Redis server: give --redis URL or set REDIS_URL');
+  return url;
+}
+
+/** `enqueue`: the main command's inputs and download options, into the queue. */
+async function enqueueCommand(io: CliIo, argv: readonly string[]): Promise<number> {
+  const program = withOutput(clusterOptions(createProgram().name('parafetch enqueue')), io);
+  program.parse(argv, { from: 'user' });
+  const flags = program.opts<ParsedFlags & ClusterFlags>();
+  const config = toConfig(flags, program.args, { stderrIsTTY: false });
+  // --shard-items is the size of a job here (a shard of the queue), 1,000 unless given.
+  const shardItems =
+    program.getOptionValueSource('shardItems') === 'default' ? ENQUEUE_DEFAULTS.shardItems : flags.shardItems;
+  let inputErrors = 0;
+  const items = itemsFrom({
+    urls: config.urls,
+    out: config.out,
+    inputs: config.inputs,
+    format: config.inputFormat,
+    stdin: io.stdin,
+    signal: new AbortController().signal,
+    onProblem: (problem) => {
+      if (problem.kind === 'error') inputErrors++;
+      io.stderr.write(`${printable(problem.message)}\n`);
+    },
+  });
+  const started = Date.now();
+  const s = await enqueue(items, {
+    redis: redisUrl(flags),
+    queue: flags.queue,
+    shardItems,
+    run: config.options,
+  });
+  io.stderr.write(
+    `Enqueued ${s.items.toLocaleString('en-US')} items in ${s.shards} shards to queue ${printable(flags.queue)} ` +
+      `(${s.added} new) in ${((Date.now() - started) / 1000).toFixed(1)}s; ` +
+      `Redis uses ${(s.redisMemory / 2 ** 20).toFixed(1)} MiB\n`,
+  );
+  return inputErrors > 0 ? EXIT.USAGE : EXIT.OK;
+}
+
+/** `worker`: takes shards until stopped (SIGTERM: the shard in hand is finished first). */
+async function workerCommand(io: CliIo, argv: readonly string[]): Promise<number> {
+  const program = withOutput(clusterOptions(new Command('parafetch worker')), io)
+    .addOption(new Option('-j, --concurrency <N>', 'files downloading at once').argParser(integer(1, 65_536)))
+    .addOption(new Option('--workers <N>', 'event loops making transfers').argParser(integer(1, 256)))
+    .option('--exit-when-empty', 'stop once no shard is left in the queue')
+    .addOption(
+      new Option(
+        '--lease <SEC>',
+        "how long a worker's hold on its shard lasts unless renewed; a dead worker's shard goes to another after it",
+      )
+        .argParser(seconds)
+        .default(30_000, '30'),
+    )
+    .option('-q, --quiet', 'print nothing but errors');
+  program.parse(argv, { from: 'user' });
+  const flags = program.opts<
+    ClusterFlags & {
+      concurrency?: number;
+      workers?: number;
+      exitWhenEmpty?: boolean;
+      quiet?: boolean;
+      lease: number;
+    }
+  >();
+  const controller = new AbortController();
+  let interrupted = false;
+  const release = handleInterrupts({
+    stop: () => {
+      interrupted = true;
+      if (!flags.quiet) io.stderr.write('stopping: the shard in hand is finished first\n');
+      controller.abort();
+    },
+    quit: () => io.exit(EXIT.INTERRUPTED),
+  });
+  try {
+    const s = await runWorker({
+      redis: redisUrl(flags),
+      queue: flags.queue,
+      ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
+      ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+      exitWhenEmpty: flags.exitWhenEmpty === true,
+      leaseMs: flags.lease,
+      signal: controller.signal,
+    });
+    if (!flags.quiet) {
+      io.stderr.write(
+        `Worker done: ${s.shards} shards, ${s.ok} ok, ${s.skipped} skipped, ${s.failed} failed` +
+          `${interrupted ? ' (stopped)' : ''}\n`,
+      );
+    }
+    return EXIT.OK;
+  } finally {
+    release();
+  }
+}
+
+/** `status`: where the run stands. */
+async function statusCommand(io: CliIo, argv: readonly string[]): Promise<number> {
+  const program = withOutput(clusterOptions(new Command('parafetch status')), io).option(
+    '--json',
+    'one JSON object on stdout',
+  );
+  program.parse(argv, { from: 'user' });
+  const flags = program.opts<ClusterFlags & { json?: boolean }>();
+  const s = await queueStatus(redisUrl(flags), flags.queue);
+  if (flags.json) {
+    io.stdout.write(`${JSON.stringify(s)}\n`);
+  } else {
+    io.stdout.write(
+      `queue ${printable(flags.queue)}: shards ${s.shards.waiting} waiting, ${s.shards.active} active, ` +
+        `${s.shards.done} done, ${s.shards.failed} failed; items ${s.items.ok} ok, ${s.items.skipped} skipped, ` +
+        `${s.items.failed} failed; ${(s.items.bytes / 2 ** 20).toFixed(1)} MiB; workers ${s.workers}\n`,
+    );
+  }
+  return EXIT.OK;
+}
