@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { listFiles, tempDir, waitFor } from '../helpers/fs.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { bytes, serveBody, startServer, type TestServer } from '../helpers/server.js';
+import { exited, runCli, spawnCli } from './cli.js';
+
+let redis: TestRedis;
+let server: TestServer;
+const body = (i: number) => bytes(2_000 + i * 13, 700 + i);
+/** Items served so far, by index (a worker killed mid-shard leaves some fetched twice at most). */
+const served = new Map<number, number>();
+let delayMs = 0;
+before(async () => {
+  redis = await startRedis();
+  server = await startServer((req, res) => {
+    const i = Number(/^\/c\/(\d+)\.bin$/.exec(req.url ?? '')?.[1] ?? NaN);
+    if (!(i >= 0)) return void res.writeHead(404).end();
+    served.set(i, (served.get(i) ?? 0) + 1);
+    setTimeout(() => serveBody(req, res, body(i)), delayMs);
+  });
+});
+after(async () => {
+  await server?.close();
+  await redis?.close();
+});
+
+async function listOf(work: string, n: number): Promise<string> {
+  const list = path.join(work, 'list.txt');
+  await fs.writeFile(
+    list,
+    Array.from({ length: n }, (_, i) => `${server.url(`/c/${i}.bin`)} d/${i}.bin`).join('\n') + '\n',
+  );
+  return list;
+}
+
+async function assertAllThere(dir: string, n: number): Promise<void> {
+  const files = await listFiles(dir);
+  assert.deepEqual(
+    files.filter((f) => !/^d\/\d+\.bin$/.test(f)),
+    [],
+    'nothing but the final files: no .part, no .1 copy',
+  );
+  assert.equal(files.length, n);
+  for (let i = 0; i < n; i += 37)
+    assert.deepEqual(await fs.readFile(path.join(dir, 'd', `${i}.bin`)), body(i), `item ${i}`);
+}
+
+test('enqueue, then three worker processes take the shards; status tells the end', async () => {
+  const work = await tempDir();
+  const dir = path.join(work, 'out');
+  const list = await listOf(work, 300);
+  const args = ['--redis', redis.url, '--queue', 'three'];
+  const enq = await runCli(['enqueue', '-i', list, '-d', dir, '--shard-items', '50', ...args], {
+    ms: 30_000,
+  });
+  assert.equal(enq.code, 0, enq.stderr);
+  assert.match(enq.stderr, /Enqueued 300 items in 6 shards to queue three \(6 new\)/);
+  const again = await runCli(['enqueue', '-i', list, '-d', dir, '--shard-items', '50', ...args], {
+    ms: 30_000,
+  });
+  assert.match(again.stderr, /\(0 new\)/, 'the same input again adds nothing');
+
+  const workers = [0, 1, 2].map(() => spawnCli(['worker', ...args, '-j', '4', '--exit-when-empty']));
+  const ends = await Promise.all(workers.map((w) => exited(w, 60_000)));
+  for (const end of ends) assert.equal(end.code, 0, end.stderr);
+  const shardsDone = ends.map((e) => Number(/Worker done: (\d+) shards/.exec(e.stderr)?.[1] ?? NaN));
+  assert.equal(
+    shardsDone.reduce((a, b) => a + b, 0),
+    6,
+    `every shard done once: ${shardsDone.join(' + ')}`,
+  );
+  await assertAllThere(dir, 300);
+
+  const status = await runCli(['status', ...args, '--json'], { ms: 30_000 });
+  assert.equal(status.code, 0, status.stderr);
+  const s = JSON.parse(status.stdout) as { shards: Record<string, number>; items: Record<string, number> };
+  assert.deepEqual(s.shards, { waiting: 0, active: 0, done: 6, failed: 0 });
+  assert.equal(s.items.ok, 300);
+});
+
+test('a worker killed with SIGKILL mid-shard: another takes its shard after the lease, nothing is lost or doubled', async () => {
+  const work = await tempDir();
+  const dir = path.join(work, 'out');
+  const list = await listOf(work, 120);
+  const args = ['--redis', redis.url, '--queue', 'killed'];
+  const enq = await runCli(['enqueue', '-i', list, '-d', dir, '--shard-items', '60', ...args], {
+    ms: 30_000,
+  });
+  assert.equal(enq.code, 0, enq.stderr);
+  served.clear();
+  delayMs = 40;
+  try {
+    const first = spawnCli(['worker', ...args, '-j', '2', '--lease', '1']);
+    // Killed once it is well into its first shard.
+    await waitFor(() => served.size >= 20, 20_000);
+    first.kill('SIGKILL');
+    await exited(first, 10_000);
+    const second = await runCli(['worker', ...args, '-j', '8', '--lease', '1', '--exit-when-empty'], {
+      ms: 60_000,
+    });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /Worker done: 2 shards/, "the dead worker's shard and the other one");
+  } finally {
+    delayMs = 0;
+  }
+  await assertAllThere(dir, 120);
+  // An item complete before the kill is not fetched again; one in flight at the kill may be.
+  const twice = [...served.values()].filter((n) => n > 1).length;
+  assert.ok(twice <= 2, `${twice} items fetched twice: only those in flight when the worker died`);
+});
