@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { enqueue, ENQUEUE_DEFAULTS } from '../cluster/enqueue.js';
-import { queueStatus } from '../cluster/status.js';
+import { queueReport, queueStatus } from '../cluster/status.js';
+import { LineFile } from './line-file.js';
 import { runWorker } from '../cluster/worker.js';
 import { InvalidOptionError } from '../errors/index.js';
 import { printable, printableLines } from '../render/printable.js';
@@ -29,6 +30,8 @@ export async function runClusterCli(io: CliIo): Promise<number> {
         return await enqueueCommand(io, rest);
       case 'worker':
         return await workerCommand(io, rest);
+      case 'report':
+        return await reportCommand(io, rest);
       default:
         return await statusCommand(io, rest);
     }
@@ -156,6 +159,29 @@ async function workerCommand(io: CliIo, argv: readonly string[]): Promise<number
   } finally {
     release();
   }
+}
+
+/** `report`: every finished shard's items as one JSON Lines report, in input order. */
+async function reportCommand(io: CliIo, argv: readonly string[]): Promise<number> {
+  const program = withOutput(clusterOptions(new Command('parafetch report')), io).option(
+    '-o, --output <FILE>',
+    'write the report to FILE (default: stdout)',
+  );
+  program.parse(argv, { from: 'user' });
+  const flags = program.opts<ClusterFlags & { output?: string }>();
+  const out = flags.output === undefined ? undefined : await LineFile.open(flags.output);
+  let lines = 0;
+  try {
+    for await (const line of queueReport(redisUrl(flags), flags.queue)) {
+      if (out) await out.write(`${line}\n`);
+      else io.stdout.write(`${line}\n`);
+      lines++;
+    }
+  } finally {
+    await out?.close();
+  }
+  io.stderr.write(`${lines.toLocaleString('en-US')} items in the report\n`);
+  return EXIT.OK;
 }
 
 /** `status`: where the run stands. */

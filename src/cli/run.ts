@@ -31,7 +31,7 @@ export interface CliIo {
 
 /** The commands of a run over many machines: a file of their own, loaded only for them (BullMQ, ioredis). */
 const CLUSTER_FILE = new URL('./cluster.js', import.meta.url);
-const CLUSTER_COMMANDS: ReadonlySet<string> = new Set(['enqueue', 'worker', 'status']);
+const CLUSTER_COMMANDS: ReadonlySet<string> = new Set(['enqueue', 'worker', 'status', 'report']);
 
 /** Runs the command; resolves with its exit status. */
 export async function runCli(io: CliIo): Promise<number> {

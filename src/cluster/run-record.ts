@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { Redis } from 'ioredis';
+import { isRemoteDir } from '../engine/output-options.js';
 import type { DownloadOptions } from '../engine/options.js';
 import { InvalidOptionError } from '../errors/index.js';
 import { QUEUE_PREFIX } from './shard-job.js';
@@ -16,6 +18,9 @@ export interface RunRecord {
 export function runRecordOf(options: DownloadOptions, shardItems: number): RunRecord {
   const { concurrency: _c, workers: _w, signal: _s, ca, ...rest } = options;
   const travelling: DownloadOptions = { ...rest };
+  // Every worker writes to the same place, wherever it was started from.
+  const dir = options.dir ?? process.cwd();
+  travelling.dir = isRemoteDir(dir) ? dir : path.resolve(dir);
   if (ca !== undefined) {
     const list = Array.isArray(ca) ? ca : [ca];
     travelling.ca = list.map((c) => (typeof c === 'string' ? c : Buffer.from(c).toString('utf8')));

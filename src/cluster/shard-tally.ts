@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
 import { QUEUE_PREFIX } from './shard-job.js';
 
@@ -17,14 +18,34 @@ export interface ShardCounts {
 export class ShardTally {
   readonly #redis: Redis;
   readonly #key: string;
+  /** Each finished shard's report lines, gzipped: what `report` merges. */
+  readonly #reports: string;
 
   constructor(redis: Redis, queue: string) {
     this.#redis = redis;
     this.#key = `${QUEUE_PREFIX}:${queue}:shards`;
+    this.#reports = `${QUEUE_PREFIX}:${queue}:reports`;
   }
 
-  async add(shard: number, counts: ShardCounts): Promise<void> {
-    await this.#redis.hset(this.#key, String(shard), JSON.stringify(counts));
+  /** Records a finished shard: its counts and its items' report lines (in input order), at once. */
+  async add(shard: number, counts: ShardCounts, lines: readonly string[] = []): Promise<void> {
+    const report = gzipSync(lines.map((l) => `${l}\n`).join(''));
+    await this.#redis
+      .multi()
+      .hset(this.#key, String(shard), JSON.stringify(counts))
+      .hset(this.#reports, String(shard), report)
+      .exec();
+  }
+
+  /** The report lines of every finished shard, shard by shard in order. */
+  async *reportLines(): AsyncGenerator<string> {
+    const shards = (await this.#redis.hkeys(this.#reports)).map(Number).sort((a, b) => a - b);
+    for (const shard of shards) {
+      const data = await this.#redis.hgetBuffer(this.#reports, String(shard));
+      if (!data) continue;
+      const text = gunzipSync(data).toString('utf8');
+      for (const line of text.split('\n')) if (line !== '') yield line;
+    }
   }
 
   /** The sums over every finished shard, and how many there are. */

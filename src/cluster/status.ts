@@ -36,3 +36,13 @@ export async function queueStatus(redis: string, queueName: string): Promise<Que
     connection.disconnect();
   }
 }
+
+/** The merged report of a run: every finished shard's report lines, in input order. */
+export async function* queueReport(redis: string, queueName: string): AsyncGenerator<string> {
+  const connection = new Redis(redisOptions(redis));
+  try {
+    yield* new ShardTally(connection, queueName).reportLines();
+  } finally {
+    connection.disconnect();
+  }
+}

@@ -8,6 +8,8 @@ import { redactRedisUrl, redisOptions } from './redis-connection.js';
 import { readRunRecord, runRecordKey, type RunRecord } from './run-record.js';
 import { QUEUE_PREFIX, type ShardJob } from './shard-job.js';
 import { ShardTally, type ShardCounts } from './shard-tally.js';
+import { jsonLine } from '../render/printable.js';
+import { reportRecord, reportRoot } from '../render/report.js';
 
 export interface WorkerOptions {
   redis: string;
@@ -67,8 +69,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     worker = new Worker<ShardJob>(
       queueName,
       async (job, _token, signal) => {
-        const counts = await downloadShard(job, record, o, signal);
-        await tally.add(job.data.shard, counts);
+        const { counts, lines } = await downloadShard(job, record, o, signal);
+        await tally.add(job.data.shard, counts, lines);
         summary.shards++;
         for (const k of ['ok', 'skipped', 'failed', 'bytes'] as const) summary[k] += counts[k];
         return counts;
@@ -114,13 +116,13 @@ async function stopWhen(o: WorkerOptions, queue: Queue<ShardJob>): Promise<void>
   });
 }
 
-/** One shard's items, downloaded with the run's options; its counts. */
+/** One shard's items, downloaded with the run's options: its counts and report lines, in input order. */
 async function downloadShard(
   job: Job<ShardJob>,
   record: RunRecord,
   o: WorkerOptions,
   signal: AbortSignal | undefined,
-): Promise<ShardCounts> {
+): Promise<{ counts: ShardCounts; lines: string[] }> {
   const { shard, first, items } = job.data;
   const downloader = new Downloader(items, {
     ...record.options,
@@ -129,12 +131,15 @@ async function downloadShard(
     ...(signal ? { signal } : {}),
   });
   const counts: ShardCounts = { ok: 0, skipped: 0, failed: 0, bytes: 0 };
+  const dir = reportRoot(record.options.dir ?? '.');
+  const lines: string[] = new Array<string>(items.length);
   for await (const r of downloader) {
     if (r.status === 'cancelled') continue;
     counts[r.status]++;
     if (r.status !== 'failed') counts.bytes += r.bytes;
+    lines[r.index] = jsonLine(reportRecord(r, dir));
     o.onResult?.({ ...r, index: first + r.index }, shard);
   }
   if (signal?.aborted) throw new Error(`shard ${shard} was stopped before its end`);
-  return counts;
+  return { counts, lines: lines.filter((l) => l !== undefined) };
 }

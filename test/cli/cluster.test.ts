@@ -79,6 +79,27 @@ test('enqueue, then three worker processes take the shards; status tells the end
   const s = JSON.parse(status.stdout) as { shards: Record<string, number>; items: Record<string, number> };
   assert.deepEqual(s.shards, { waiting: 0, active: 0, done: 6, failed: 0 });
   assert.equal(s.items.ok, 300);
+
+  // The merged report: one line per item, in input order, as a single machine's --report.
+  const report = path.join(work, 'report.jsonl');
+  const merged = await runCli(['report', ...args, '-o', report], { ms: 30_000 });
+  assert.equal(merged.code, 0, merged.stderr);
+  const records = (await fs.readFile(report, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { url: string; path: string; status: string; bytes: number });
+  assert.equal(records.length, 300);
+  assert.deepEqual(records[123], {
+    ...records[123],
+    url: server.url('/c/123.bin'),
+    path: 'd/123.bin',
+    status: 'ok',
+    bytes: body(123).length,
+  });
+  assert.deepEqual(
+    records.map((r) => r.url),
+    Array.from({ length: 300 }, (_, i) => server.url(`/c/${i}.bin`)),
+  );
 });
 
 test('a worker killed with SIGKILL mid-shard: another takes its shard after the lease, nothing is lost or doubled', async () => {
