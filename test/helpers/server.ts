@@ -59,9 +59,12 @@ export async function startServer(handler: Handler, options: { tls?: boolean } =
     accepted++;
     ids.set(socket, accepted);
     sockets.add(socket);
-    peak = Math.max(peak, sockets.size);
-    // Gone once the client has closed its side (FIN), not only when the server has closed too.
+    // Counted once the events the kernel gave with this connection are handled: a connection the
+    // client reset just before opening this one may be reported after it, in the same batch.
+    setImmediate(() => (peak = Math.max(peak, sockets.size)));
+    // Gone once the client has closed its side (FIN) or reset it, not only when the server has closed too.
     socket.on('end', () => sockets.delete(socket));
+    socket.on('error', () => sockets.delete(socket));
     socket.on('close', () => sockets.delete(socket));
   };
   server.on(options.tls ? 'secureConnection' : 'connection', onSocket);
