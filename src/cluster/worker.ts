@@ -1,7 +1,10 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { DownloadResult } from '../download/item.js';
-import { Downloader } from '../engine/downloader.js';
+import { buildClientWith, Downloader } from '../engine/downloader.js';
+import { HttpClient } from '../transport/client.js';
+import type { HostLease } from '../transport/host-lease.js';
+import { RedisHostLeases } from './host-leases.js';
 import { InvalidOptionError } from '../errors/index.js';
 import { ENQUEUE_DEFAULTS } from './enqueue.js';
 import { redactRedisUrl, redisOptions } from './redis-connection.js';
@@ -66,10 +69,15 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
       );
     }
     const tally = new ShardTally(connection, queueName);
+    const perHost = record.options.perHost;
+    const leases =
+      perHost === undefined
+        ? undefined
+        : new RedisHostLeases(connection, queueName, perHost, o.leaseMs ?? DEFAULT_LEASE_MS);
     worker = new Worker<ShardJob>(
       queueName,
       async (job, _token, signal) => {
-        const { counts, lines } = await downloadShard(job, record, o, signal);
+        const { counts, lines } = await downloadShard(job, record, o, signal, leases);
         await tally.add(job.data.shard, counts, lines);
         summary.shards++;
         for (const k of ['ok', 'skipped', 'failed', 'bytes'] as const) summary[k] += counts[k];
@@ -122,14 +130,17 @@ async function downloadShard(
   record: RunRecord,
   o: WorkerOptions,
   signal: AbortSignal | undefined,
+  leases: HostLease | undefined,
 ): Promise<{ counts: ShardCounts; lines: string[] }> {
   const { shard, first, items } = job.data;
   const downloader = new Downloader(items, {
     ...record.options,
     ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
-    ...(o.workers === undefined ? {} : { workers: o.workers }),
+    // Every request of a leased run goes through this thread's client, which takes the leases.
+    ...(leases ? { workers: 1 } : o.workers === undefined ? {} : { workers: o.workers }),
     ...(signal ? { signal } : {}),
   });
+  if (leases) buildClientWith(downloader, (options) => new HttpClient({ ...options, hostLease: leases }));
   const counts: ShardCounts = { ok: 0, skipped: 0, failed: 0, bytes: 0 };
   const dir = reportRoot(record.options.dir ?? '.');
   const lines: string[] = new Array<string>(items.length);

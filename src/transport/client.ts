@@ -1,7 +1,9 @@
 import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
 import { guardedFactory } from './connector.js';
 import { toTransportError, type TimeoutsMs } from './errors.js';
+import type { ParafetchError } from '../errors/index.js';
 import { headersDeadline } from './headers-deadline.js';
+import type { HostLease } from './host-lease.js';
 import { lowSpeed, type LowSpeedLimit } from './low-speed.js';
 import { OriginPools } from './origin-pools.js';
 import { resolveProxies, type ProxySettings } from './proxy-settings.js';
@@ -23,6 +25,8 @@ export interface ClientOptions {
   lowSpeed?: LowSpeedLimit | undefined;
   /** Connections at once to `origin` when fewer than `perHost` (its share of several clients). */
   connectionsFor?: ((origin: string) => number) | undefined;
+  /** Leases shared with other processes, one per request (a cluster's per-host limit). */
+  hostLease?: HostLease | undefined;
 }
 
 export interface HttpResponse {
@@ -84,9 +88,11 @@ export class HttpClient {
   readonly #dispatcher: Dispatcher;
   readonly #pools: OriginPools;
   readonly #timeouts: TimeoutsMs;
+  readonly #lease: HostLease | undefined;
 
   constructor(options: ClientOptions) {
     this.#timeouts = options.timeouts;
+    this.#lease = options.hostLease;
     this.#pools = new OriginPools(guardedFactory, options.connectionsFor);
     const base = createDispatcher(options, this.#pools).compose(headersDeadline(options.timeouts.headers));
     this.#dispatcher = options.lowSpeed ? base.compose(lowSpeed(options.lowSpeed)) : base;
@@ -99,9 +105,27 @@ export class HttpClient {
   request(url: URL, init: RequestInit): Promise<HttpResponse> {
     const asError = (err: unknown) => toTransportError(err, url.href, this.#timeouts);
     if (init.signal?.aborted) return Promise.reject(asError(init.signal.reason));
+    const lease = this.#lease;
+    if (!lease) return this.#send(url, init, asError, undefined);
+    return lease.acquire(url.origin, init.signal).then(
+      (release) => this.#send(url, init, asError, release),
+      (err: unknown) => Promise.reject(asError(err)),
+    );
+  }
+
+  #send(
+    url: URL,
+    init: RequestInit,
+    asError: (err: unknown) => ParafetchError,
+    release: (() => void) | undefined,
+  ): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
-      const onHead = ({ status, headers, body }: ResponseHead) => resolve({ url, status, headers, body });
-      const handler = new ResponseHandler(onHead, reject, asError, init.signal);
+      const onHead = ({ status, headers, body }: ResponseHead) => {
+        const retryAfter = status === 429 || status === 503 ? headers['retry-after'] : undefined;
+        if (typeof retryAfter === 'string') this.#lease?.refused(url.origin, retryAfter);
+        resolve({ url, status, headers, body });
+      };
+      const handler = new ResponseHandler(onHead, reject, asError, init.signal, release);
       const options = { origin: url.origin, path: url.pathname + url.search, method: 'GET' as const };
       try {
         this.#dispatcher.dispatch({ ...options, headers: init.headers }, handler);

@@ -24,17 +24,21 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined;
   #body: ResponseBody | undefined;
   #settled = false;
+  /** Called once when the exchange is over: its body ended, failed or was let go, or it failed before. */
+  #done: (() => void) | undefined;
 
   constructor(
     onHead: (head: ResponseHead) => void,
     onError: (err: ParafetchError) => void,
     asError: (err: unknown) => ParafetchError,
     signal: AbortSignal | undefined,
+    done?: () => void,
   ) {
     this.#onHead = onHead;
     this.#onError = onError;
     this.#asError = asError;
     this.#signal = signal;
+    this.#done = done;
     signal?.addEventListener('abort', this.#onAbort);
   }
 
@@ -47,6 +51,9 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
 
   #forget(): void {
     this.#signal?.removeEventListener('abort', this.#onAbort);
+    const done = this.#done;
+    this.#done = undefined;
+    done?.();
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {

@@ -132,3 +132,62 @@ test('a worker killed with SIGKILL mid-shard: another takes its shard after the 
   const twice = [...served.values()].filter((n) => n > 1).length;
   assert.ok(twice <= 2, `${twice} items fetched twice: only those in flight when the worker died`);
 });
+
+test('the per-host limit holds across every worker, counted at the server; a Retry-After seen by one pauses them all', async () => {
+  let inFlight = 0;
+  let peak = 0;
+  let refusedAt: number | undefined;
+  const after: number[] = [];
+  const origin = await startServer((req, res) => {
+    if (refusedAt === undefined && req.url === '/p/40.bin') {
+      refusedAt = Date.now();
+      return void res.writeHead(503, { 'retry-after': '1' }).end();
+    }
+    if (refusedAt !== undefined) after.push(Date.now() - refusedAt);
+    peak = Math.max(peak, ++inFlight);
+    res.on('close', () => inFlight--);
+    setTimeout(() => serveBody(req, res, bytes(1000)), 30);
+  });
+  try {
+    const work = await tempDir();
+    const list = path.join(work, 'list.txt');
+    await fs.writeFile(
+      list,
+      Array.from({ length: 90 }, (_, i) => origin.url(`/p/${i}.bin`)).join('\n') + '\n',
+    );
+    const args = ['--redis', redis.url, '--queue', 'polite'];
+    const enq = await runCli(
+      [
+        'enqueue',
+        '-i',
+        list,
+        '-d',
+        path.join(work, 'out'),
+        '--shard-items',
+        '10',
+        '--per-host',
+        '3',
+        ...args,
+      ],
+      { ms: 30_000 },
+    );
+    assert.equal(enq.code, 0, enq.stderr);
+    const workers = [0, 1, 2].map(() => spawnCli(['worker', ...args, '-j', '8', '--exit-when-empty']));
+    const ends = await Promise.all(workers.map((w) => exited(w, 60_000)));
+    for (const end of ends) assert.equal(end.code, 0, end.stderr);
+    const status = JSON.parse((await runCli(['status', ...args, '--json'], { ms: 30_000 })).stdout) as {
+      items: { ok: number };
+    };
+    assert.equal(status.items.ok, 90);
+    assert.ok(peak <= 3, `${peak} requests at once with --per-host 3 over three workers of -j 8`);
+    assert.ok(refusedAt !== undefined, 'the server refused once');
+    // Requests under way end; nothing new starts on any worker until the second is over.
+    assert.deepEqual(
+      after.filter((ms) => ms > 150 && ms < 900),
+      [],
+      'requests that started while the origin was paused',
+    );
+  } finally {
+    await origin.close();
+  }
+});
