@@ -31,6 +31,8 @@ export interface WorkerOptions {
    * worker that dies loses its shard to another at most about twice this later.
    */
   leaseMs?: number;
+  /** Errors of the connection to Redis, which the worker rides out (reconnecting); default: ignored. */
+  onError?: (err: Error) => void;
   /** Called with every item's result, as the worker's run gives them. */
   onResult?: (result: DownloadResult, shard: number) => void;
 }
@@ -41,6 +43,9 @@ export interface WorkerSummary extends ShardCounts {
 }
 
 export const DEFAULT_LEASE_MS = 30_000;
+
+/** How long a worker waits before taking shards again after its loop gave up (Redis away). */
+const RESTART_MS = 500;
 
 /** How often a worker with `exitWhenEmpty` asks whether the queue is done. */
 const EMPTY_POLL_MS = 500;
@@ -93,9 +98,21 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
         stalledInterval: o.leaseMs ?? DEFAULT_LEASE_MS,
       },
     );
-    const running = worker.run();
+    const w = worker;
+    // Redis away (restarting, unreachable for a while) is not an end: BullMQ's loop is started
+    // again once it gives up, until the worker is told to stop.
+    w.on('error', (err) => o.onError?.(err));
+    let stopping = false;
+    const running = (async () => {
+      while (!stopping) {
+        await w.run().catch((err: unknown) => o.onError?.(err as Error));
+        if (!stopping) await new Promise((r) => setTimeout(r, RESTART_MS));
+      }
+    })();
     queue = new Queue<ShardJob>(queueName, { connection, prefix: QUEUE_PREFIX });
-    await Promise.race([running, stopWhen(o, queue)]);
+    queue.on('error', (err) => o.onError?.(err));
+    await stopWhen(o, queue);
+    stopping = true;
     await worker.close();
     await running;
   } finally {
@@ -115,12 +132,16 @@ async function stopWhen(o: WorkerOptions, queue: Queue<ShardJob>): Promise<void>
     signal?.addEventListener('abort', () => resolve(), { once: true });
     if (!o.exitWhenEmpty) return;
     const poll = async () => {
-      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      const left = (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
-      if (left === 0) return resolve();
-      setTimeout(() => void poll().catch(() => resolve()), EMPTY_POLL_MS);
+      try {
+        const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        const left = (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
+        if (left === 0) return resolve();
+      } catch {
+        // Redis away (restarting): ask again once it is back; the queue is not empty for that.
+      }
+      if (!signal?.aborted) setTimeout(() => void poll(), EMPTY_POLL_MS);
     };
-    void poll().catch(() => resolve());
+    void poll();
   });
 }
 

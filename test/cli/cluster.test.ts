@@ -191,3 +191,41 @@ test('the per-host limit holds across every worker, counted at the server; a Ret
     await origin.close();
   }
 });
+
+test('Redis killed and restarted mid-run: the workers reconnect and go on, and nothing acknowledged is lost', async () => {
+  const own = await startRedis({ persist: true });
+  try {
+    const work = await tempDir();
+    const dir = path.join(work, 'out');
+    const list = await listOf(work, 200);
+    const args = ['--redis', own.url, '--queue', 'restart'];
+    const enq = await runCli(['enqueue', '-i', list, '-d', dir, '--shard-items', '20', ...args], {
+      ms: 30_000,
+    });
+    assert.equal(enq.code, 0, enq.stderr);
+    served.clear();
+    delayMs = 20;
+    try {
+      const workers = [0, 1].map(() =>
+        spawnCli(['worker', ...args, '-j', '4', '--lease', '2', '--exit-when-empty']),
+      );
+      await waitFor(() => served.size >= 40, 30_000);
+      await own.kill();
+      await new Promise((r) => setTimeout(r, 500));
+      await own.restart();
+      const ends = await Promise.all(workers.map((w) => exited(w, 90_000)));
+      for (const end of ends) assert.equal(end.code, 0, end.stderr);
+    } finally {
+      delayMs = 0;
+    }
+    await assertAllThere(dir, 200);
+    const status = JSON.parse((await runCli(['status', ...args, '--json'], { ms: 30_000 })).stdout) as {
+      shards: { done: number };
+      items: { ok: number; skipped: number };
+    };
+    assert.equal(status.shards.done, 10);
+    assert.equal(status.items.ok + status.items.skipped, 200);
+  } finally {
+    await own.close();
+  }
+});

@@ -12,7 +12,7 @@ export interface TestRedis {
   close(): Promise<void>;
   /** Stops it at once, as a crash would, keeping its socket path for `restart` (own servers only). */
   kill(): Promise<void>;
-  /** Starts it again on the same socket, empty (no persistence), after `kill`. */
+  /** Starts it again on the same socket after `kill`: empty, or as it was when started with `persist`. */
   restart(): Promise<void>;
 }
 
@@ -44,10 +44,10 @@ async function waitForSocket(socket: string, ms: number): Promise<void> {
 }
 
 /**
- * Starts an isolated `redis-server` on a Unix socket in a fresh temporary folder (no TCP port,
- * no persistence); falls back to REDIS_URL. Throws, saying how to get one, when neither is there.
+ * Starts an isolated `redis-server` on a Unix socket in a fresh temporary folder (no TCP port;
+ * no persistence unless `persist`); falls back to REDIS_URL. Throws, saying how to get one, when neither is there.
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(o: { persist?: boolean } = {}): Promise<TestRedis> {
   if (!haveRedisServer()) {
     const given = process.env.REDIS_URL;
     if (given) return { url: given, close: async () => {}, kill: unsupported, restart: unsupported };
@@ -60,18 +60,9 @@ export async function startRedis(): Promise<TestRedis> {
     child = spawn(
       'redis-server',
       [
-        '--port',
-        '0',
-        '--unixsocket',
-        socket,
-        '--unixsocketperm',
-        '700',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
+        ...['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--save', '', '--dir', dir],
+        // Persistent when asked: every write in the append-only file before it is acknowledged.
+        ...(o.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
       ],
       { stdio: 'ignore' },
     );
