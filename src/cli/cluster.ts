@@ -201,6 +201,10 @@ async function statusCommand(io: CliIo, argv: readonly string[]): Promise<number
         `${s.shards.done} done, ${s.shards.failed} failed; items ${s.items.ok} ok, ${s.items.skipped} skipped, ` +
         `${s.items.failed} failed; ${(s.items.bytes / 2 ** 20).toFixed(1)} MiB; workers ${s.workers}\n`,
     );
+    for (const [code, n] of Object.entries(s.failuresByCode).sort((a, b) => b[1] - a[1])) {
+      io.stdout.write(`  ${code} ×${n}\n`);
+    }
+    for (const f of s.failedShards) io.stdout.write(`  shard ${f.shard} failed: ${printable(f.reason)}\n`);
   }
   return EXIT.OK;
 }

@@ -49,7 +49,15 @@ export async function enqueue(
     throw new InvalidOptionError('shardItems', 'an integer from 1 and up', shardItems);
   }
   // Every option checked now, before anything is queued; a worker normalizes them again.
-  normalizeOptions(o.run);
+  const normalized = normalizeOptions(o.run);
+  if (normalized.output.format !== 'files') {
+    // Every worker would number its shards from 000000 in the same place.
+    throw new InvalidOptionError(
+      'output.format',
+      "'files' for a run over many machines (WebDataset shards are written by one machine)",
+      normalized.output.format,
+    );
+  }
   const record: RunRecord = runRecordOf(o.run, shardItems);
   const connection = new Redis(redisOptions(o.redis));
   const queue = new Queue<ShardJob>(queueName, { connection, prefix: QUEUE_PREFIX });

@@ -9,6 +9,8 @@ export interface ShardCounts {
   failed: number;
   /** Bytes of the items ok and skipped. */
   bytes: number;
+  /** Failed items by error code. */
+  failuresByCode?: Record<string, number>;
 }
 
 /**
@@ -49,15 +51,25 @@ export class ShardTally {
   }
 
   /** The sums over every finished shard, and how many there are. */
-  async totals(): Promise<ShardCounts & { shards: number }> {
+  async totals(): Promise<Required<ShardCounts> & { shards: number }> {
     const all = await this.#redis.hvals(this.#key);
-    const t = { shards: all.length, ok: 0, skipped: 0, failed: 0, bytes: 0 };
+    const t = {
+      shards: all.length,
+      ok: 0,
+      skipped: 0,
+      failed: 0,
+      bytes: 0,
+      failuresByCode: {} as Record<string, number>,
+    };
     for (const text of all) {
       const c = JSON.parse(text) as ShardCounts;
       t.ok += c.ok;
       t.skipped += c.skipped;
       t.failed += c.failed;
       t.bytes += c.bytes;
+      for (const [code, n] of Object.entries(c.failuresByCode ?? {})) {
+        t.failuresByCode[code] = (t.failuresByCode[code] ?? 0) + n;
+      }
     }
     return t;
   }

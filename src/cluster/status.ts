@@ -11,6 +11,10 @@ export interface QueueStatus {
   items: ShardCounts;
   /** Workers connected to the queue now. */
   workers: number;
+  /** Shards that failed for good, with why (a worker's error, after BullMQ's attempts). */
+  failedShards: { shard: number; reason: string }[];
+  /** Items failed in the finished shards, by error code. */
+  failuresByCode: Record<string, number>;
 }
 
 /** Reads the queue's counts and the finished shards' tallies. */
@@ -21,6 +25,7 @@ export async function queueStatus(redis: string, queueName: string): Promise<Que
     const c = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
     const totals = await new ShardTally(connection, queueName).totals();
     const workers = (await queue.getWorkers()).length;
+    const failed = await queue.getJobs(['failed'], 0, 99, true);
     return {
       shards: {
         waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0),
@@ -30,6 +35,8 @@ export async function queueStatus(redis: string, queueName: string): Promise<Que
       },
       items: { ok: totals.ok, skipped: totals.skipped, failed: totals.failed, bytes: totals.bytes },
       workers,
+      failedShards: failed.map((j) => ({ shard: j.data.shard, reason: j.failedReason })),
+      failuresByCode: totals.failuresByCode,
     };
   } finally {
     await queue.close();

@@ -169,6 +169,10 @@ async function downloadShard(
     if (r.status === 'cancelled') continue;
     counts[r.status]++;
     if (r.status !== 'failed') counts.bytes += r.bytes;
+    else if (r.error) {
+      const byCode = (counts.failuresByCode ??= {});
+      byCode[r.error.code] = (byCode[r.error.code] ?? 0) + 1;
+    }
     lines[r.index] = jsonLine(reportRecord(r, dir));
     o.onResult?.({ ...r, index: first + r.index }, shard);
   }

@@ -76,8 +76,13 @@ test('enqueue, then three worker processes take the shards; status tells the end
 
   const status = await runCli(['status', ...args, '--json'], { ms: 30_000 });
   assert.equal(status.code, 0, status.stderr);
-  const s = JSON.parse(status.stdout) as { shards: Record<string, number>; items: Record<string, number> };
+  const s = JSON.parse(status.stdout) as {
+    shards: Record<string, number>;
+    items: Record<string, number>;
+    failedShards: unknown[];
+  };
   assert.deepEqual(s.shards, { waiting: 0, active: 0, done: 6, failed: 0 });
+  assert.deepEqual(s.failedShards, []);
   assert.equal(s.items.ok, 300);
 
   // The merged report: one line per item, in input order, as a single machine's --report.

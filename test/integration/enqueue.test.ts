@@ -78,3 +78,11 @@ test('a queue that holds another run refuses to take this one, and nothing is ad
   );
   assert.equal((await jobsOf('q4')).length, 0);
 });
+
+test('WebDataset shards are refused for a run over many machines, by the option', async () => {
+  await assert.rejects(
+    enqueue(urls(10), { redis: redis.url, queue: 'q5', run: { output: { format: 'webdataset' } } }),
+    (err: unknown) => err instanceof InvalidOptionError && err.key === 'output.format',
+  );
+  assert.equal((await jobsOf('q5')).length, 0);
+});
