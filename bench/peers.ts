@@ -88,7 +88,39 @@ function parafetch(id: string, extra: string[]): Tool {
   };
 }
 
+/**
+ * parafetch over `n` worker processes on this machine, as over `n` machines: a Redis of its own
+ * (on a socket, no persistence), `enqueue` of the list, then `n` workers of `-j conns` each until
+ * the queue is empty. All of it is timed, Redis's start included.
+ */
+function cluster(n: number): Tool {
+  const script = [
+    'set -e',
+    'd=$(mktemp -d); s="$d/r.sock"',
+    'redis-server --port 0 --unixsocket "$s" --save "" --appendonly no >/dev/null & r=$!',
+    'while [ ! -S "$s" ]; do sleep 0.01; done',
+    'node "$1" enqueue -i "$2" -d "$3" --per-host 65536 --redis "unix://$s" -q',
+    'p=""; for i in $(seq "$5"); do node "$1" worker --redis "unix://$s" -j "$4" --exit-when-empty -q & p="$p $!"; done',
+    'for x in $p; do wait "$x"; done',
+    'kill "$r"; wait "$r" 2>/dev/null || true; rm -rf "$d"',
+  ].join('\n');
+  return {
+    id: `parafetch cluster-${n}`,
+    isParafetch: true,
+    needs: [PARAFETCH_CLI, 'redis-server'],
+    whenMissing: 'parafetch: not built, or no redis-server (bench/setup.sh installs it)',
+    list: ({ conns, outDir, lists }) => ({
+      cmd: '/bin/sh',
+      args: ['-c', script, 'sh', PARAFETCH_CLI, lists.plain, outDir, `${conns}`, `${n}`],
+      cwd: outDir,
+    }),
+  };
+}
+
 export const TOOLS: Tool[] = [
+  cluster(1),
+  cluster(2),
+  cluster(4),
   parafetch('parafetch', []),
   parafetch('parafetch -x4', ['-x', '4']),
   // The peers compute no checksum; parafetch hashes every file by default (SHA-256 in results).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the benchmark needs from Debian packages: the peers (aria2c, wget2, axel, curl),
-# nginx with the echo module (latency), and GNU time (CPU and peak RSS of a process tree).
+# nginx with the echo module (latency), GNU time (CPU and peak RSS of a process tree) and
+# redis-server (parafetch's runs over several worker processes).
 # Installs only when something is missing and we are root; otherwise says what is missing and
 # exits 0, so the harness can report those peers as missing instead of dropping them.
 set -u
@@ -14,6 +15,7 @@ declare -A PKG=(
   [python3]=python3
   [nginx]=nginx
   [/usr/bin/time]=time
+  [redis-server]=redis-server
   [/usr/lib/nginx/modules/ngx_http_echo_module.so]=libnginx-mod-http-echo
 )
 

@@ -1,4 +1,4 @@
-// The seven workloads, at full size and scaled down for --quick.
+// The eight workloads, at full size and scaled down for --quick.
 import { seededRandom, type FileSpec } from './data.js';
 
 export const LATENCY_MS = 20;
@@ -187,6 +187,15 @@ export function workloads(quick: boolean): Workload[] {
       timeoutS: quick ? 90 : 300,
       maxDefaultRuns: 3,
       limitHow: 'none: the server answers at once; the pace is the client and the disk',
+    },
+    {
+      // The same list over 1, 2 and 4 worker processes of -j 8 each (a queue in Redis).
+      ...smallFiles('W8', 'W6 over worker processes', w6Count, quick ? 90 : 300),
+      concurrencies: [8],
+      tools: ['parafetch', 'parafetch cluster-1', 'parafetch cluster-2', 'parafetch cluster-4'],
+      maxDefaultRuns: 1,
+      limit: undefined,
+      limitHow: 'each process: 8 connections / 20 ms = 400 files/s; 4 processes 1,600',
     },
   ];
 }
