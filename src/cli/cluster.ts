@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { enqueue, ENQUEUE_DEFAULTS } from '../cluster/enqueue.js';
-import { queueReport, queueStatus } from '../cluster/status.js';
+import { queueReport } from '../cluster/status.js';
+import { statusCommand } from './cluster-status.js';
 import { LineFile } from './line-file.js';
 import { runWorker } from '../cluster/worker.js';
 import { InvalidOptionError } from '../errors/index.js';
@@ -16,7 +17,7 @@ import { integer, seconds } from './values.js';
 const REDIS_HELP =
   'the Redis server: redis://HOST[:PORT][/DB], rediss://…, unix:///PATH (default: REDIS_URL)';
 
-interface ClusterFlags {
+export interface ClusterFlags {
   redis?: string;
   queue: string;
 }
@@ -33,7 +34,7 @@ export async function runClusterCli(io: CliIo): Promise<number> {
       case 'report':
         return await reportCommand(io, rest);
       default:
-        return await statusCommand(io, rest);
+        return await statusCommand(io, rest, { withOutput, clusterOptions, redisUrl });
     }
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
@@ -47,7 +48,7 @@ function usage(io: CliIo, message: string): number {
   return EXIT.USAGE;
 }
 
-function withOutput(program: Command, io: CliIo): Command {
+export function withOutput(program: Command, io: CliIo): Command {
   return program.exitOverride().configureOutput({
     writeOut: (text) => io.stdout.write(text),
     writeErr: (text) => io.stderr.write(printableLines(text)),
@@ -55,13 +56,13 @@ function withOutput(program: Command, io: CliIo): Command {
   });
 }
 
-function clusterOptions(program: Command): Command {
+export function clusterOptions(program: Command): Command {
   return program
     .option('--redis <URL>', REDIS_HELP)
     .addOption(new Option('--queue <NAME>', 'the queue of the run').default(ENQUEUE_DEFAULTS.queue));
 }
 
-function redisUrl(flags: ClusterFlags): string {
+export function redisUrl(flags: ClusterFlags): string {
   const url = flags.redis ?? process.env.REDIS_URL;
   if (!url) throw new UsageError('no Redis server: give --redis URL or set REDIS_URL');
   return url;
@@ -181,30 +182,5 @@ async function reportCommand(io: CliIo, argv: readonly string[]): Promise<number
     await out?.close();
   }
   io.stderr.write(`${lines.toLocaleString('en-US')} items in the report\n`);
-  return EXIT.OK;
-}
-
-/** `status`: where the run stands. */
-async function statusCommand(io: CliIo, argv: readonly string[]): Promise<number> {
-  const program = withOutput(clusterOptions(new Command('parafetch status')), io).option(
-    '--json',
-    'one JSON object on stdout',
-  );
-  program.parse(argv, { from: 'user' });
-  const flags = program.opts<ClusterFlags & { json?: boolean }>();
-  const s = await queueStatus(redisUrl(flags), flags.queue);
-  if (flags.json) {
-    io.stdout.write(`${JSON.stringify(s)}\n`);
-  } else {
-    io.stdout.write(
-      `queue ${printable(flags.queue)}: shards ${s.shards.waiting} waiting, ${s.shards.active} active, ` +
-        `${s.shards.done} done, ${s.shards.failed} failed; items ${s.items.ok} ok, ${s.items.skipped} skipped, ` +
-        `${s.items.failed} failed; ${(s.items.bytes / 2 ** 20).toFixed(1)} MiB; workers ${s.workers}\n`,
-    );
-    for (const [code, n] of Object.entries(s.failuresByCode).sort((a, b) => b[1] - a[1])) {
-      io.stdout.write(`  ${code} ×${n}\n`);
-    }
-    for (const f of s.failedShards) io.stdout.write(`  shard ${f.shard} failed: ${printable(f.reason)}\n`);
-  }
   return EXIT.OK;
 }

@@ -6,7 +6,7 @@ import { normalizeOptions, type DownloadOptions } from '../engine/options.js';
 import { InvalidOptionError } from '../errors/index.js';
 import { redisOptions } from './redis-connection.js';
 import { checkRunRecord, runRecordOf, runRecordKey, type RunRecord } from './run-record.js';
-import { QUEUE_PREFIX, shardJobId, type ShardJob } from './shard-job.js';
+import { enqueuedKey, QUEUE_PREFIX, shardJobId, type ShardJob } from './shard-job.js';
 
 export interface EnqueueOptions {
   /** The Redis server (`redis://…`, `rediss://…`, `unix:///…`). */
@@ -85,6 +85,8 @@ export async function enqueue(
     }
     close();
     await flush();
+    // What status counts the run's progress against.
+    await connection.hset(enqueuedKey(queueName), { items: summary.items, shards: summary.shards });
     summary.redisMemory = usedMemory(await connection.info('memory'));
   } finally {
     await queue.close();

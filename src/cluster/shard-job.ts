@@ -16,3 +16,8 @@ export interface ShardJob {
 export function shardJobId(n: number): string {
   return `shard-${String(n).padStart(6, '0')}`;
 }
+
+/** Where `enqueue` records how many items and shards the run has. */
+export function enqueuedKey(queue: string): string {
+  return `${QUEUE_PREFIX}:${queue}:enqueued`;
+}

@@ -63,9 +63,19 @@ test('enqueue, then three worker processes take the shards; status tells the end
   });
   assert.match(again.stderr, /\(0 new\)/, 'the same input again adds nothing');
 
+  // Watched from the start: it ends by itself once every shard is done.
+  const watch = spawnCli(['status', ...args, '--watch', '0.2']);
+  // Waited for from now: it may end before the workers' exits are seen.
+  const watchEnd = exited(watch, 80_000);
   const workers = [0, 1, 2].map(() => spawnCli(['worker', ...args, '-j', '4', '--exit-when-empty']));
   const ends = await Promise.all(workers.map((w) => exited(w, 60_000)));
   for (const end of ends) assert.equal(end.code, 0, end.stderr);
+  const watched = await watchEnd;
+  assert.equal(watched.code, 0, watched.stderr);
+  const looks = watched.stdout.trim().split('\n');
+  assert.ok(looks.length >= 2, watched.stdout);
+  assert.match(looks[1]!, /items\/s/, 'a rate once there are two looks');
+  assert.match(looks.at(-1)!, /6 done, 0 failed of 6; items 300 ok, 0 skipped, 0 failed of 300/);
   const shardsDone = ends.map((e) => Number(/Worker done: (\d+) shards/.exec(e.stderr)?.[1] ?? NaN));
   assert.equal(
     shardsDone.reduce((a, b) => a + b, 0),
