@@ -45,12 +45,16 @@ export function spawnCli(
   child.stderr.setEncoding('utf8').on('data', (s: string) => (output.stderr += s));
   child.stdin.on('error', () => {}); // the command may exit before reading it all
   if (!o.openStdin) child.stdin.end(o.stdin);
+  // Seen from the start, so that waiting for it later never misses it.
+  output.closed = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   return Object.assign(child, { output });
 }
 
 export interface CliOutput {
   stdout: string;
   stderr: string;
+  /** The exit, once the output pipes are drained too (set by spawnCli). */
+  closed?: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Waits for `child` to exit, at most `ms`; kills it and rejects after that. */
@@ -61,9 +65,15 @@ export function exited(child: ChildProcess & { output: CliOutput }, ms = 20_000)
       reject(new Error(`the command did not exit within ${ms} ms; stderr:\n${child.output.stderr}`));
     }, ms);
     // 'close' comes after the exit and after the output pipes are drained.
-    child.on('close', (code, signal) => {
+    const closed =
+      child.output.closed ??
+      new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+        child.on('close', (code, signal) => res({ code, signal })),
+      );
+    void closed.then(({ code, signal }) => {
       clearTimeout(timer);
-      resolve({ code, signal, ...child.output });
+      const { stdout, stderr } = child.output;
+      resolve({ code, signal, stdout, stderr });
     });
   });
 }
