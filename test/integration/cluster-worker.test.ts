@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { enqueue } from '../../src/cluster/enqueue.js';
 import { redisOptions } from '../../src/cluster/redis-connection.js';
+import { QUEUE_PREFIX, type ShardJob } from '../../src/cluster/shard-job.js';
 import { ShardTally } from '../../src/cluster/shard-tally.js';
+import { queueStatus } from '../../src/cluster/status.js';
 import { runWorker } from '../../src/cluster/worker.js';
 import { listFiles, tempDir } from '../helpers/fs.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
@@ -66,4 +69,33 @@ test('a worker for a queue nothing was enqueued to says so', async () => {
     runWorker({ redis: redis.url, queue: 'nothing-here', exitWhenEmpty: true }),
     /holds no run/,
   );
+});
+
+test('a shard that cannot be done ends failed, with its reason in the status; the worker goes on with the others', async () => {
+  const dir = await tempDir();
+  await enqueue([server.url('/f/1.bin')], { redis: redis.url, queue: 'w3', run: { dir, retries: 0 } });
+  const connection = new Redis(redisOptions(redis.url));
+  const queue = new Queue<ShardJob>('w3', { connection, prefix: QUEUE_PREFIX });
+  try {
+    // A job whose items are no list (written by something else than enqueue): it cannot run.
+    await queue.add(
+      'shard',
+      { shard: 1, first: 1, items: 42 as unknown as ShardJob['items'] },
+      {
+        jobId: 'shard-000001',
+        attempts: 1,
+      },
+    );
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+  const summary = await runWorker({ redis: redis.url, queue: 'w3', exitWhenEmpty: true });
+  assert.equal(summary.shards, 1, 'the good shard was done');
+  const status = await queueStatus(redis.url, 'w3');
+  assert.equal(status.shards.failed, 1);
+  assert.equal(status.shards.done, 1);
+  assert.equal(status.failedShards.length, 1);
+  assert.equal(status.failedShards[0]!.shard, 1);
+  assert.match(status.failedShards[0]!.reason, /\S/);
 });
