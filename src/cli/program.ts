@@ -60,6 +60,11 @@ Examples:
   parafetch -i images.csv --output-format webdataset -d shards   # tar shards + parquet
   parafetch -i urls.txt -d s3://bucket/prefix -j 32                # into object storage
 
+Many machines (a queue in Redis: --redis URL or REDIS_URL; each has --help):
+  parafetch enqueue -i urls.txt -d /shared/data    # the main command's inputs and options
+  parafetch worker -j 32 --exit-when-empty         # on every machine
+  parafetch status --watch                         # and: parafetch report -o report.jsonl
+
 Inputs (-i):
   txt     one URL per line, optionally followed by whitespace and a path   (default)
   aria2   aria2c input file: URL lines, then indented out=, dir=, header=, checksum=sha-256=
