@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ParafetchError, type ErrorCode } from '../errors/index.js';
-import {
-  BodyTooLongError,
-  ChecksumMismatchError,
-  HttpStatusError,
-  TruncatedBodyError,
-} from '../errors/index.js';
+import { ChecksumMismatchError, HttpStatusError, TruncatedBodyError } from '../errors/index.js';
 import { numberedName } from '../storage/finalize.js';
 import type { Store, Upload } from '../storage/store.js';
 import type { HttpResponse } from '../transport/client.js';
@@ -18,6 +13,7 @@ import { attemptUrl, itemUrls } from './mirrors.js';
 import { nameFromContentDisposition, nameFromUrl } from './naming.js';
 import { checkItemFields } from './rules.js';
 import { derivesName, storeName } from './store-name.js';
+import { receiveStream } from './stream-body.js';
 
 /**
  * One item into a store that writes front to back only (object storage, shards): one stream per
@@ -169,30 +165,22 @@ export class StoreJob {
     const expected = this.item.sha256?.toLowerCase();
     const hash = this.#ctx.options.hash || expected !== undefined ? createHash('sha256') : undefined;
     const limit = this.total;
-    const body = res.body;
-    const resume = () => body.resume();
-    const fail = (err: unknown) => body.destroy(err);
-    try {
-      await body.pipeTo((chunk) => {
-        if (limit !== undefined && this.bytes + chunk.length > limit)
-          throw new BodyTooLongError(limit, url.href);
-        hash?.update(chunk);
-        const more = upload.write(chunk);
-        this.bytes += chunk.length;
-        this.#ctx.progress(this, chunk.length);
-        if (more) return true;
-        upload.drained().then(resume, fail);
-        return false;
-      });
-    } catch (err) {
-      body.destroy();
-      const failure = this.#ctx.client.bodyError(err, url);
-      if (limit !== undefined && this.bytes < limit && failure.code === 'CONNECTION_RESET') {
-        throw new TruncatedBodyError(limit, this.bytes, url.href);
-      }
-      throw failure;
-    }
-    if (limit !== undefined && this.bytes < limit) throw new TruncatedBodyError(limit, this.bytes, url.href);
+    const { failure } = await receiveStream({
+      body: res.body,
+      sink: { write: (chunk) => upload.write(chunk), drained: () => upload.drained() },
+      from: 0,
+      limit,
+      hash,
+      onChunk: (pos, n) => {
+        this.bytes = pos;
+        this.#ctx.progress(this, n);
+      },
+      asError: (err) => this.#ctx.client.bodyError(err, url),
+      url: url.href,
+    });
+    const short = limit !== undefined && this.bytes < limit;
+    if (failure && !(short && failure.code === 'CONNECTION_RESET')) throw failure;
+    if (short) throw new TruncatedBodyError(limit, this.bytes, url.href);
     await upload.drained();
     const digest = hash?.digest('hex');
     if (expected !== undefined && digest !== expected) {

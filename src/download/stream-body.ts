@@ -1,13 +1,19 @@
 import type { Hash } from 'node:crypto';
 import type { ParafetchError } from '../errors/index.js';
 import { BodyTooLongError } from '../errors/index.js';
-import type { FileSink } from '../storage/file-sink.js';
 import type { ResponseBody } from '../transport/response-body.js';
 
-/** One body written front to back into a file, from a given offset. */
+/** Where a body's bytes go: a file at offsets, or an upload front to back (which ignores them). */
+export interface ChunkSink {
+  /** Takes a chunk for offset `pos`; false asks the sender to wait for `drained()`. */
+  write(chunk: Buffer, pos: number): boolean;
+  drained(): Promise<void>;
+}
+
+/** One body written front to back into a sink, from a given offset. */
 export interface StreamReceive {
   body: ResponseBody;
-  sink: FileSink;
+  sink: ChunkSink;
   /** Offset of the body's first byte in the file. */
   from: number;
   /** Where the body must end at the latest (its Content-Range, or the known size); undefined: unknown. */

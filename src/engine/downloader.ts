@@ -358,7 +358,8 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     if (result.status === 'failed' && result.error?.code === 'ABORTED' && this.#controller.signal.aborted) {
       result.status = 'cancelled';
     }
-    if (this.#output) this.#output.add(result, (r) => this.#emitResult(r));
+    const ordered = this.#output?.ordered;
+    if (ordered) ordered.add(result);
     else this.#emitResult(result);
   }
 

@@ -4,6 +4,7 @@ import { InvalidOptionError } from '../errors/index.js';
 import { HEADER_VALUE_FORBIDDEN, normalizeHeaders } from '../download/rules.js';
 import type { SplitSetting } from '../download/split-plan.js';
 import { resolveProxies, type ProxySettings } from '../transport/proxy-settings.js';
+import { boolean, integer, number, plainObject } from './option-checks.js';
 import {
   isRemoteDir,
   normalizeOutput,
@@ -174,42 +175,6 @@ const KEYS: ReadonlySet<string> = new Set<keyof DownloadOptions>([
   'output',
   's3',
 ]);
-
-function integer(key: string, value: unknown, min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `from ${min} and up` : `from ${min} to ${max}`;
-    throw new InvalidOptionError(key, `an integer ${range}`, value);
-  }
-  return value;
-}
-
-function number(key: string, value: unknown, min: number, fallback: number) {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new InvalidOptionError(key, `a finite number from ${min} and up`, value);
-  }
-  return value;
-}
-
-function boolean(key: string, value: unknown, fallback: boolean) {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new InvalidOptionError(key, 'a boolean', value);
-  return value;
-}
-
-function plainObject(key: string, value: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidOptionError(key, 'an object', value);
-  }
-  for (const k of Object.keys(value)) {
-    if (!allowed.includes(k)) {
-      throw InvalidOptionError.unknown(`${key}.${k}`, allowed);
-    }
-  }
-  return value as Record<string, unknown>;
-}
 
 /** `split`: 'auto', or a number of connections per file from 1 (never split) to LIMITS.split. */
 function splitSetting(value: unknown): SplitSetting {

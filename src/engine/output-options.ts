@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors/index.js';
+import { boolean, integer, plainObject } from './option-checks.js';
 
 /** How the run's output is laid out. */
 export interface OutputOptions {
@@ -46,25 +47,6 @@ export function isRemoteDir(dir: string): boolean {
   return /^s3:\/\//i.test(dir);
 }
 
-function plain(key: string, value: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidOptionError(key, 'an object', value);
-  }
-  for (const k of Object.keys(value)) {
-    if (!allowed.includes(k)) throw InvalidOptionError.unknown(`${key}.${k}`, allowed);
-  }
-  return value as Record<string, unknown>;
-}
-
-function positive(key: string, value: unknown, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new InvalidOptionError(key, `an integer from ${min} and up`, value);
-  }
-  return value;
-}
-
 function text(key: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '')
@@ -74,32 +56,30 @@ function text(key: string, value: unknown): string | undefined {
 
 /** Validates `output`. */
 export function normalizeOutput(value: unknown): NormalizedOutput {
-  const o = plain('output', value, ['format', 'shardItems', 'shardBytes']);
+  const o = plainObject('output', value, ['format', 'shardItems', 'shardBytes']);
   const format = o.format ?? 'files';
   if (format !== 'files' && format !== 'webdataset') {
     throw new InvalidOptionError('output.format', "one of 'files', 'webdataset'", format);
   }
   return {
     format,
-    shardItems: positive('output.shardItems', o.shardItems, 1) ?? OUTPUT_DEFAULTS.shardItems,
-    shardBytes: positive('output.shardBytes', o.shardBytes, 1),
+    shardItems: integer('output.shardItems', o.shardItems, 1, OUTPUT_DEFAULTS.shardItems),
+    shardBytes: integer('output.shardBytes', o.shardBytes, 1, undefined),
   };
 }
 
 /** Validates `s3`. */
 export function normalizeS3(value: unknown): NormalizedS3 {
-  const o = plain('s3', value, ['endpoint', 'region', 'forcePathStyle', 'partSize']);
+  const o = plainObject('s3', value, ['endpoint', 'region', 'forcePathStyle', 'partSize']);
   const endpoint = text('s3.endpoint', o.endpoint);
   if (endpoint !== undefined && !URL.canParse(endpoint)) {
     throw new InvalidOptionError('s3.endpoint', 'a URL such as http://127.0.0.1:9000', endpoint);
   }
-  if (o.forcePathStyle !== undefined && typeof o.forcePathStyle !== 'boolean') {
-    throw new InvalidOptionError('s3.forcePathStyle', 'a boolean', o.forcePathStyle);
-  }
+  const forcePathStyle = boolean('s3.forcePathStyle', o.forcePathStyle, undefined);
   return {
     endpoint,
     region: text('s3.region', o.region),
-    forcePathStyle: o.forcePathStyle as boolean | undefined,
-    partSize: positive('s3.partSize', o.partSize, OUTPUT_DEFAULTS.minPartSize) ?? OUTPUT_DEFAULTS.partSize,
+    forcePathStyle,
+    partSize: integer('s3.partSize', o.partSize, OUTPUT_DEFAULTS.minPartSize, OUTPUT_DEFAULTS.partSize),
   };
 }

@@ -1,4 +1,3 @@
-import type { DownloadResult } from '../download/item.js';
 import type { Store } from '../storage/store.js';
 import type { NormalizedOptions } from './options.js';
 import { OrderedResults, type OrderedHooks } from './ordered-results.js';
@@ -23,12 +22,6 @@ export class RunOutput {
   static async open(options: NormalizedOptions, hooks: OrderedHooks): Promise<RunOutput> {
     const store = await createStore(options);
     return new RunOutput(store, OrderedResults.of(store, hooks));
-  }
-
-  /** Hands out one result: at once, or through the ordered store. */
-  add(result: DownloadResult, emit: (r: DownloadResult) => void): void {
-    if (this.ordered) this.ordered.add(result);
-    else emit(result);
   }
 
   /**
