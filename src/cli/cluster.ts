@@ -74,9 +74,12 @@ async function enqueueCommand(io: CliIo, argv: readonly string[]): Promise<numbe
   program.parse(argv, { from: 'user' });
   const flags = program.opts<ParsedFlags & ClusterFlags>();
   const config = toConfig(flags, program.args, { stderrIsTTY: false });
-  // --shard-items is the size of a job here (a shard of the queue), 1,000 unless given.
+  // --shard-items is the size of a job here (a shard of the queue), 1,000 unless given; with
+  // WebDataset output a job is one shard, of the output's size.
   const shardItems =
-    program.getOptionValueSource('shardItems') === 'default' ? ENQUEUE_DEFAULTS.shardItems : flags.shardItems;
+    program.getOptionValueSource('shardItems') === 'default' && flags.outputFormat !== 'webdataset'
+      ? ENQUEUE_DEFAULTS.shardItems
+      : flags.shardItems;
   let inputErrors = 0;
   const items = itemsFrom({
     urls: config.urls,

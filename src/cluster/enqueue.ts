@@ -13,7 +13,10 @@ export interface EnqueueOptions {
   redis: string;
   /** The queue's name (default `parafetch`). */
   queue?: string;
-  /** Items per job (default 1,000). */
+  /**
+   * Items per job (default 1,000). With WebDataset output each job is one shard, numbered as
+   * the job, and the default is the output's `shardItems`.
+   */
   shardItems?: number;
   /** The run's options: every worker downloads with them (its own `concurrency` and `workers` aside). */
   run: DownloadOptions;
@@ -43,20 +46,24 @@ export async function enqueue(
   o: EnqueueOptions,
 ): Promise<EnqueueSummary> {
   const queueName = o.queue ?? ENQUEUE_DEFAULTS.queue;
-  const shardItems = o.shardItems ?? ENQUEUE_DEFAULTS.shardItems;
   const batch = o.batch ?? ENQUEUE_DEFAULTS.batch;
+  // Every option checked now, before anything is queued; a worker normalizes them again.
+  const { output } = normalizeOptions(o.run);
+  const shards = output.format === 'webdataset';
+  const shardItems = o.shardItems ?? (shards ? output.shardItems : ENQUEUE_DEFAULTS.shardItems);
   if (!Number.isSafeInteger(shardItems) || shardItems < 1) {
     throw new InvalidOptionError('shardItems', 'an integer from 1 and up', shardItems);
   }
-  // Every option checked now, before anything is queued; a worker normalizes them again.
-  const normalized = normalizeOptions(o.run);
-  if (normalized.output.format !== 'files') {
-    // Every worker would number its shards from 000000 in the same place.
+  if (shards && output.shardBytes !== undefined) {
+    // Each job is one shard, numbered as the job: a shard may not end early.
     throw new InvalidOptionError(
-      'output.format',
-      "'files' for a run over many machines (WebDataset shards are written by one machine)",
-      normalized.output.format,
+      'output.shardBytes',
+      'no byte limit for a run over many machines (each job is one shard of shardItems items)',
+      output.shardBytes,
     );
+  }
+  if (output.part !== undefined) {
+    throw new InvalidOptionError('output.part', 'no part: each worker sets it for its job', output.part);
   }
   const record: RunRecord = runRecordOf(o.run, shardItems);
   const connection = new Redis(redisOptions(o.redis));

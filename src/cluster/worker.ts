@@ -102,6 +102,11 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     // Redis away (restarting, unreachable for a while) is not an end: BullMQ's loop is started
     // again once it gives up, until the worker is told to stop.
     w.on('error', (err) => o.onError?.(err));
+    // A hold that could not be renewed may be another worker's now: this one stops writing
+    // the shard (its uploads are dropped), rather than race the new holder for its names.
+    w.on('lockRenewalFailed', (ids) => {
+      for (const id of ids) w.cancelJob(id, 'its hold on the shard was lost');
+    });
     let stopping = false;
     const running = (async () => {
       while (!stopping) {
@@ -154,8 +159,11 @@ async function downloadShard(
   leases: HostLease | undefined,
 ): Promise<{ counts: ShardCounts; lines: string[] }> {
   const { shard, first, items } = job.data;
+  const output = record.options.output;
   const downloader = new Downloader(items, {
     ...record.options,
+    // Shards: the job's items are one shard, named after the job, keyed by their input positions.
+    ...(output?.format === 'webdataset' ? { output: { ...output, part: { shard, index: first } } } : {}),
     ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
     // Every request of a leased run goes through this thread's client, which takes the leases.
     ...(leases ? { workers: 1 } : o.workers === undefined ? {} : { workers: o.workers }),

@@ -9,6 +9,12 @@ export interface OutputOptions {
   shardItems?: number;
   /** Bytes of data per shard at most (default: no limit); a shard ends at whichever limit comes first. */
   shardBytes?: number;
+  /**
+   * This run is one part of a larger one (a job of a run over many machines): its items are the
+   * input's from `part.index` on, and they all go into the one shard numbered `part.shard`, whose
+   * keys and rows count from `part.index`. No `_stats.json` of the run is written. WebDataset only.
+   */
+  part?: { shard: number; index: number };
 }
 
 /** Object storage: for a `dir` of `s3://bucket/prefix`. Credentials come from the AWS SDK's own chain. */
@@ -27,6 +33,7 @@ export interface NormalizedOutput {
   format: 'files' | 'webdataset';
   shardItems: number;
   shardBytes: number | undefined;
+  part: { shard: number; index: number } | undefined;
 }
 
 export interface NormalizedS3 {
@@ -56,16 +63,42 @@ function text(key: string, value: unknown): string | undefined {
 
 /** Validates `output`. */
 export function normalizeOutput(value: unknown): NormalizedOutput {
-  const o = plainObject('output', value, ['format', 'shardItems', 'shardBytes']);
+  const o = plainObject('output', value, ['format', 'shardItems', 'shardBytes', 'part']);
   const format = o.format ?? 'files';
   if (format !== 'files' && format !== 'webdataset') {
     throw new InvalidOptionError('output.format', "one of 'files', 'webdataset'", format);
   }
+  const shardBytes = integer('output.shardBytes', o.shardBytes, 1, undefined);
   return {
     format,
     shardItems: integer('output.shardItems', o.shardItems, 1, OUTPUT_DEFAULTS.shardItems),
-    shardBytes: integer('output.shardBytes', o.shardBytes, 1, undefined),
+    shardBytes,
+    part: o.part === undefined ? undefined : partOf(o.part, format, shardBytes),
   };
+}
+
+function partOf(value: unknown, format: string, shardBytes: number | undefined): NormalizedOutput['part'] {
+  const p = plainObject('output.part', value, ['shard', 'index']);
+  if (format !== 'webdataset') {
+    throw new InvalidOptionError(
+      'output.part',
+      "no part for an output.format other than 'webdataset'",
+      value,
+    );
+  }
+  if (shardBytes !== undefined) {
+    throw new InvalidOptionError(
+      'output.shardBytes',
+      'no byte limit for a part: it is one shard',
+      shardBytes,
+    );
+  }
+  const shard = integer('output.part.shard', p.shard, 0, undefined);
+  const index = integer('output.part.index', p.index, 0, undefined);
+  if (shard === undefined || index === undefined) {
+    throw new InvalidOptionError('output.part', '{ shard, index }, both integers from 0 and up', value);
+  }
+  return { shard, index };
 }
 
 /** Validates `s3`. */

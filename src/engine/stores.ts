@@ -13,16 +13,22 @@ import type { NormalizedOptions } from './options.js';
  */
 export function storeFor(options: NormalizedOptions): Store {
   const remote = options.remote !== undefined;
-  if (options.output.format === 'files') return objectStore(options);
+  const { format, shardItems, shardBytes, part } = options.output;
+  if (format === 'files') return objectStore(options);
+  // Items waiting for their turn stay on the output's own disk, or in the temp folder for a
+  // bucket, named after it there: what a killed run left is removed by the next run to it. A
+  // part's wait in this machine's temp folder, named after the output and the part: other
+  // machines' parts in a shared folder are not this one's to remove.
+  const local = !remote && !part;
+  const tag = part ? `${options.remote ?? options.dir}#${part.shard}` : options.remote;
   return new ShardStore({
     base: remote ? objectStore(options) : new FileStore(options.dir),
-    shardItems: options.output.shardItems,
-    ...(options.output.shardBytes === undefined ? {} : { shardBytes: options.output.shardBytes }),
-    // Items waiting for their turn stay on the output's own disk, or in the temp folder for a
-    // bucket, named after it there: what a killed run left is removed by the next run to it.
-    spoolDir: remote ? os.tmpdir() : options.dir,
+    shardItems,
+    ...(shardBytes === undefined ? {} : { shardBytes }),
+    spoolDir: local ? options.dir : os.tmpdir(),
     sweepSpool: true,
-    ...(remote ? { spoolTag: createHash('sha256').update(options.remote!).digest('hex').slice(0, 12) } : {}),
+    ...(tag === undefined ? {} : { spoolTag: createHash('sha256').update(tag).digest('hex').slice(0, 12) }),
+    ...(part ? { part } : {}),
   });
 }
 

@@ -79,10 +79,33 @@ test('a queue that holds another run refuses to take this one, and nothing is ad
   assert.equal((await jobsOf('q4')).length, 0);
 });
 
-test('WebDataset shards are refused for a run over many machines, by the option', async () => {
-  await assert.rejects(
-    enqueue(urls(10), { redis: redis.url, queue: 'q5', run: { output: { format: 'webdataset' } } }),
-    (err: unknown) => err instanceof InvalidOptionError && err.key === 'output.format',
+test("with WebDataset output a job is one shard: its size is the output's shardItems", async () => {
+  const summary = await enqueue(urls(25), {
+    redis: redis.url,
+    queue: 'q6',
+    run: { output: { format: 'webdataset', shardItems: 10 } },
+  });
+  assert.equal(summary.shards, 3);
+  assert.deepEqual(
+    (await jobsOf('q6')).map((j) => [j.shard, j.first, j.items.length]),
+    [
+      [0, 0, 10],
+      [1, 10, 10],
+      [2, 20, 5],
+    ],
   );
+});
+
+test('shards that may end early by bytes, or a part set by hand, are refused for a run over many machines', async () => {
+  const runs = [
+    { key: 'output.shardBytes', output: { format: 'webdataset', shardBytes: 1_000_000 } },
+    { key: 'output.part', output: { format: 'webdataset', part: { shard: 1, index: 10 } } },
+  ] as const;
+  for (const { key, output } of runs) {
+    await assert.rejects(
+      enqueue(urls(10), { redis: redis.url, queue: 'q5', run: { output } }),
+      (err: unknown) => err instanceof InvalidOptionError && err.key === key,
+    );
+  }
   assert.equal((await jobsOf('q5')).length, 0);
 });

@@ -81,15 +81,16 @@ function outcome(i: number, item: Item): ItemOutcome {
  * Drives a store the way the engine does: each item, in `order`, is uploaded (in 64 KiB chunks,
  * with backpressure) and committed, then its outcome handed over without waiting. `skipDone`
  * items are placed as skipped with no upload when `stat` finds them. Resolves with the indices
- * in the order their placements resolved, and the placements.
+ * in the order their placements resolved, and the placements. `first`: the input's index of
+ * `list[0]` (a part of a larger input), which the items' URLs are numbered from.
  */
-async function drive(store: ShardStore, list: Item[], order: number[], skipDone = false) {
+async function drive(store: ShardStore, list: Item[], order: number[], skipDone = false, first = 0) {
   const resolved: number[] = [];
   const placements = new Map<number, Placement>();
   const placed: Array<Promise<void>> = [];
   for (const i of order) {
     const item = list[i]!;
-    let out = outcome(i, item);
+    let out = { ...outcome(first + i, item), index: i };
     const found = skipDone ? await store.stat({ index: i, name: item.name ?? String(i) }) : undefined;
     if (found) out = { ...out, status: found.failed === undefined ? 'skipped' : 'failed' };
     else if (item.status === 'ok' && item.body) {
@@ -388,6 +389,52 @@ describe('ShardStore over a FileStore', () => {
     }
     const runStats = JSON.parse(await fs.readFile(path.join(dir, '_stats.json'), 'utf8'));
     assert.deepEqual([runStats.shards, runStats.items, runStats.ok], [3, 10, 7]);
+  });
+
+  test('parts of one input, each written as one shard by its own store, are the shards one store writes', async () => {
+    const reference = await tempDir();
+    await shardRun(reference, {}, 1);
+    const dir = await tempDir();
+    const list = items();
+    // In reverse, as workers on many machines may finish them.
+    for (const [shard, index] of [
+      [2, 8],
+      [0, 0],
+      [1, 4],
+    ] as const) {
+      const part = list.slice(index, index + 4);
+      const store = new ShardStore({ base: new FileStore(dir), part: { shard, index } });
+      await drive(store, part, shuffled(part.length, shard + 3), false, index);
+      await store.close();
+    }
+    assert.deepEqual(
+      await listFiles(dir),
+      ['000000', '000001', '000002'].flatMap((n) => [`${n}.parquet`, `${n}.tar`, `${n}_stats.json`]),
+      "the shards, and no run's _stats.json: a part does not sum up the run",
+    );
+    for (const n of ['000000', '000001', '000002']) {
+      assert.deepEqual(
+        await fs.readFile(path.join(dir, `${n}.tar`)),
+        await fs.readFile(path.join(reference, `${n}.tar`)),
+        `${n}.tar`,
+      );
+    }
+    // A part written again finds its shard complete: an index counted within the part.
+    const again = new ShardStore({ base: new FileStore(dir), part: { shard: 1, index: 4 } });
+    assert.deepEqual(await again.stat({ index: 3, name: 'q.png' }), {
+      location: path.join(dir, '000001.tar'),
+      size: 300,
+      sha256: sha(list[7]!.body!),
+    });
+    await again.destroy();
+    // And one store over the whole input finds all three complete.
+    const whole = new ShardStore({ base: new FileStore(dir), shardItems: 4 });
+    assert.deepEqual(await whole.stat({ index: 9, name: 'x' }), {
+      location: path.join(dir, '000002.tar'),
+      size: 0,
+      failed: 'HTTP_404',
+    });
+    await whole.destroy();
   });
 
   test('a cancelled item: its shard never appears under a final name, and every placement resolves', async () => {

@@ -15,7 +15,7 @@ import { resolveProxies } from '../../src/transport/proxy-settings.js';
 const DEFAULTS: NormalizedOptions = {
   dir: process.cwd(),
   remote: undefined,
-  output: { format: 'files', shardItems: 10_000, shardBytes: undefined },
+  output: { format: 'files', shardItems: 10_000, shardBytes: undefined, part: undefined },
   s3: { endpoint: undefined, region: undefined, forcePathStyle: undefined, partSize: 8 * 1024 * 1024 },
   concurrency: 16,
   perHost: 16,
@@ -78,7 +78,19 @@ describe('normalizeOptions: accepted values', () => {
     {
       name: 'webdataset shards by items and bytes',
       input: { output: { format: 'webdataset', shardItems: 500, shardBytes: 1_000_000 } },
-      expected: { output: { format: 'webdataset', shardItems: 500, shardBytes: 1_000_000 } },
+      expected: { output: { format: 'webdataset', shardItems: 500, shardBytes: 1_000_000, part: undefined } },
+    },
+    {
+      name: 'one part of a run over many machines',
+      input: { output: { format: 'webdataset', part: { shard: 7, index: 7000 } } },
+      expected: {
+        output: {
+          format: 'webdataset',
+          shardItems: 10_000,
+          shardBytes: undefined,
+          part: { shard: 7, index: 7000 },
+        },
+      },
     },
     {
       name: 's3 endpoint, region, path style and part size',
@@ -225,6 +237,27 @@ describe('normalizeOptions: rejected values name the key and the value', () => {
       input: { output: { shardItems: 0 } },
       key: 'output.shardItems',
       message: 'Expected `output.shardItems` to be an integer from 1 and up, got `0` (number)',
+    },
+    {
+      name: 'a part of loose files',
+      input: { output: { part: { shard: 1, index: 10 } } },
+      key: 'output.part',
+      message:
+        'Expected `output.part` to be no part for an output.format other than \'webdataset\', got `{"shard":1,"index":10}` (object)',
+    },
+    {
+      name: 'a part with a byte limit',
+      input: { output: { format: 'webdataset', shardBytes: 100, part: { shard: 1, index: 10 } } },
+      key: 'output.shardBytes',
+      message:
+        'Expected `output.shardBytes` to be no byte limit for a part: it is one shard, got `100` (number)',
+    },
+    {
+      name: 'a part without its index',
+      input: { output: { format: 'webdataset', part: { shard: 1 } } },
+      key: 'output.part',
+      message:
+        'Expected `output.part` to be { shard, index }, both integers from 0 and up, got `{"shard":1}` (object)',
     },
     {
       name: 'a part size under the 5 MiB S3 allows',

@@ -6,45 +6,63 @@ import { shardFiles } from './shard-plan.js';
 /** How many shards' rows are kept read at once (the engine asks about indices mostly in order). */
 const CACHED = 4;
 
+/** Where a store's shards begin: shard 0 at index 0, or later for one part of a larger run. */
+export interface ShardStart {
+  /** The number of the first shard. */
+  shard: number;
+  /** The index of its first item. */
+  index: number;
+}
+
 /**
  * The shards an earlier run completed: from shard 0 up, each with its `_stats.json`, and each
  * starting where the one before ended. They are kept as they are; writing resumes after them.
  */
 export class CompleteShards {
   readonly #base: Store;
+  readonly #start: ShardStart;
   readonly #shards: ShardStats[];
   readonly #rows = new Map<number, Promise<Map<number, ShardRow>>>();
 
-  private constructor(base: Store, shards: ShardStats[]) {
+  private constructor(base: Store, start: ShardStart, shards: ShardStats[]) {
     this.#base = base;
+    this.#start = start;
     this.#shards = shards;
   }
 
-  /** Finds the complete shards in `base`: one read per shard, plus one for the first missing. */
-  static async find(base: Store): Promise<CompleteShards> {
+  /**
+   * Finds the complete shards in `base` from `start` on, `limit` of them at most: one read per
+   * shard, plus one for the first missing.
+   */
+  static async find(
+    base: Store,
+    start: ShardStart = { shard: 0, index: 0 },
+    limit = Infinity,
+  ): Promise<CompleteShards> {
     const shards: ShardStats[] = [];
-    let next = 0;
-    for (;;) {
-      const bytes = await base.read(shardFiles(shards.length).stats);
+    let next = start.index;
+    while (shards.length < limit) {
+      const files = shardFiles(start.shard + shards.length);
+      const bytes = await base.read(files.stats);
       const stats = bytes && decodeStats(bytes);
       if (!stats || stats.first_index !== next) break;
       // Stats without their shard (removed since): not complete, so written again.
-      if (!(await base.stat({ index: next, name: shardFiles(shards.length).tar }))) break;
+      if (!(await base.stat({ index: next, name: files.tar }))) break;
       shards.push(stats);
       next = stats.last_index + 1;
     }
-    return new CompleteShards(base, shards);
+    return new CompleteShards(base, start, shards);
   }
 
-  /** How many shards are complete: the next shard's number. */
+  /** The number of the shard after the complete ones: the next to write. */
   get count(): number {
-    return this.#shards.length;
+    return this.#start.shard + this.#shards.length;
   }
 
   /** The first index not in a complete shard: where writing resumes. */
   get next(): number {
     const last = this.#shards[this.#shards.length - 1];
-    return last ? last.last_index + 1 : 0;
+    return last ? last.last_index + 1 : this.#start.index;
   }
 
   /** Their summed statistics. */
@@ -61,7 +79,7 @@ export class CompleteShards {
       const s = this.#shards[mid]!;
       if (index < s.first_index) hi = mid - 1;
       else if (index > s.last_index) lo = mid + 1;
-      else return mid;
+      else return this.#start.shard + mid;
     }
     return -1;
   }

@@ -1,4 +1,4 @@
-import { InvalidOptionError, ParafetchError, StoreError } from '../../errors/index.js';
+import { ParafetchError, StoreError } from '../../errors/index.js';
 import type {
   ItemOutcome,
   OrderedStore,
@@ -10,32 +10,15 @@ import type {
   Upload,
   UploadTarget,
 } from '../store.js';
-import { CompleteShards } from './complete-shards.js';
+import { CompleteShards, type ShardStart } from './complete-shards.js';
 import { jsonBytes, writeObject, type ShardStats } from './shard-index.js';
 import { isFull, RUN_STATS, shardFiles, startsNewShard, type ShardLimits } from './shard-plan.js';
+import { checkShardStoreOptions, type ShardStoreOptions } from './shard-store-options.js';
 import { ShardUpload, type HeldItem } from './shard-upload.js';
 import { ShardWriter } from './shard-writer.js';
-import { Spool, type SpoolLimits } from './spool.js';
+import { Spool } from './spool.js';
 
-export interface ShardStoreOptions {
-  /** Where the shards go (a FileStore, an S3 store): only its `Store` interface is used. */
-  base: Store;
-  /** Indices per shard, failures included (default 10000). */
-  shardItems?: number;
-  /** Data bytes per shard: a shard ends early rather than pass it (default: no limit). */
-  shardBytes?: number;
-  /** The local folder items wait in for their turn, in a fresh folder made in it (default the system's temp folder). */
-  spoolDir?: string;
-  /** How much of them may wait in memory (default 1 MiB an item, 64 MiB in all). */
-  spoolMemory?: SpoolLimits;
-  /**
-   * Whether `spoolDir` is this output's own (beside the shards): spool folders an earlier run
-   * left there when it was killed are removed at the start (default false).
-   */
-  sweepSpool?: boolean;
-  /** Names this output's spool folders apart from others' in a shared `spoolDir` (see Spool). */
-  spoolTag?: string;
-}
+export type { ShardStoreOptions } from './shard-store-options.js';
 
 interface Waiter {
   outcome: ItemOutcome;
@@ -56,13 +39,16 @@ export class ShardStore implements OrderedStore {
   readonly #limits: ShardLimits;
   readonly #spool: Spool;
   readonly #sweep: boolean;
+  readonly #part: ShardStart | undefined;
+  /** What the engine's indices are counted from: the input's index of the part's first item. */
+  readonly #offset: number;
   readonly #started = new Date();
   #complete: Promise<CompleteShards> | undefined;
   readonly #waiting = new Map<number, Waiter>();
   readonly #held = new Map<number, HeldItem>();
   readonly #uploads = new Set<ShardUpload>();
-  /** The next index to place: from 0, through complete shards too (they are placed without writing). */
-  #next = 0;
+  /** The next index to place: from the offset, through complete shards too (they are placed without writing). */
+  #next: number;
   #shard: ShardWriter | undefined;
   #shardCount = 0;
   readonly #written: ShardStats[] = [];
@@ -73,25 +59,13 @@ export class ShardStore implements OrderedStore {
   #destroyed = false;
 
   constructor(options: ShardStoreOptions) {
-    const known = new Set([
-      'base',
-      'shardItems',
-      'shardBytes',
-      'spoolDir',
-      'spoolMemory',
-      'sweepSpool',
-      'spoolTag',
-    ]);
-    for (const k of Object.keys(options)) if (!known.has(k)) throw InvalidOptionError.unknown(k, known);
-    const { base, shardItems = 10000, shardBytes } = options;
-    if (!Number.isSafeInteger(shardItems) || shardItems < 1) {
-      throw new InvalidOptionError('shardItems', 'an integer from 1 and up', shardItems);
-    }
-    if (shardBytes !== undefined && (!Number.isSafeInteger(shardBytes) || shardBytes < 1)) {
-      throw new InvalidOptionError('shardBytes', 'an integer from 1 and up', shardBytes);
-    }
+    const { base } = options;
+    const { limits, part } = checkShardStoreOptions(options);
+    this.#part = part;
+    this.#offset = part?.index ?? 0;
+    this.#next = this.#offset;
     this.#base = base;
-    this.#limits = { shardItems, shardBytes };
+    this.#limits = limits;
     this.#spool = new Spool(options.spoolDir, options.spoolMemory, options.spoolTag);
     this.#sweep = options.sweepSpool === true;
   }
@@ -112,7 +86,9 @@ export class ShardStore implements OrderedStore {
   #found(): Promise<CompleteShards> {
     // Once, before anything is spooled: what an earlier run left in the spool goes first.
     this.#complete ??= (this.#sweep ? this.#spool.sweep() : Promise.resolve())
-      .then(() => CompleteShards.find(this.#base))
+      .then(() =>
+        this.#part ? CompleteShards.find(this.#base, this.#part, 1) : CompleteShards.find(this.#base),
+      )
       .then((c) => {
         this.#shardCount = c.count;
         return c;
@@ -121,7 +97,7 @@ export class ShardStore implements OrderedStore {
   }
 
   async stat(target: StatTarget): Promise<StoredObject | undefined> {
-    const found = await (await this.#found()).row(target.index);
+    const found = await (await this.#found()).row(target.index + this.#offset);
     if (!found) return undefined;
     const { shard, row } = found;
     const location = this.#base.locate(shardFiles(shard).tar);
@@ -129,7 +105,8 @@ export class ShardStore implements OrderedStore {
     return { location, size: row.bytes, sha256: row.sha256 };
   }
 
-  async open(target: UploadTarget): Promise<Upload> {
+  async open(engineTarget: UploadTarget): Promise<Upload> {
+    const target = { ...engineTarget, index: engineTarget.index + this.#offset };
     this.#check();
     await this.#found();
     const writer = await this.#spool.writer(target.index, target.size);
@@ -154,7 +131,8 @@ export class ShardStore implements OrderedStore {
     return this.#base.locate(shardFiles(n).tar);
   }
 
-  place(outcome: ItemOutcome): Promise<Placement> {
+  place(engineOutcome: ItemOutcome): Promise<Placement> {
+    const outcome = { ...engineOutcome, index: engineOutcome.index + this.#offset };
     const i = outcome.index;
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#ended) return Promise.reject(new StoreError(`item ${i} is placed after the store ended`));
@@ -278,7 +256,10 @@ export class ShardStore implements OrderedStore {
           await this.#fail(err);
           throw this.#failure;
         });
-        await writeObject(this.#base, RUN_STATS, 0, 'application/json', jsonBytes(await this.#runStats()));
+        // A part's run is summed up by whoever runs the whole.
+        if (!this.#part) {
+          await writeObject(this.#base, RUN_STATS, 0, 'application/json', jsonBytes(await this.#runStats()));
+        }
       }
       await this.#base.close();
     } finally {
