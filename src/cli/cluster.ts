@@ -152,6 +152,14 @@ async function workerCommand(io: CliIo, argv: readonly string[]): Promise<number
       exitWhenEmpty: flags.exitWhenEmpty === true,
       leaseMs: flags.lease,
       signal: controller.signal,
+      onStart: ({ leased }) => {
+        if (leased && (flags.workers ?? 1) > 1 && !flags.quiet) {
+          io.stderr.write(
+            `parafetch: --workers ${flags.workers} runs as 1: the run's per-host limit is held across machines ` +
+              'by a lease per request, taken on one event loop; start more worker processes to use more cores\n',
+          );
+        }
+      },
     });
     if (!flags.quiet) {
       io.stderr.write(

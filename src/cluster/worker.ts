@@ -20,7 +20,11 @@ export interface WorkerOptions {
   queue?: string;
   /** Files downloading at once on this worker (default 16). */
   concurrency?: number;
-  /** Event loops making this worker's transfers (see the `workers` download option). */
+  /**
+   * Event loops making this worker's transfers (see the `workers` download option). A run with
+   * a per-host limit (`perHost`), held across machines by a lease per request, has one: start
+   * more worker processes to use more cores.
+   */
   workers?: number;
   /** Stops once no shard waits and none is being worked on (default false: waits for more). */
   exitWhenEmpty?: boolean;
@@ -33,6 +37,8 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** Errors of the connection to Redis, which the worker rides out (reconnecting); default: ignored. */
   onError?: (err: Error) => void;
+  /** Called once the run is known, before the first shard: whether its requests take leases. */
+  onStart?: (run: { leased: boolean }) => void;
   /** Called with every item's result, as the worker's run gives them. */
   onResult?: (result: DownloadResult, shard: number) => void;
 }
@@ -79,6 +85,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
       perHost === undefined
         ? undefined
         : new RedisHostLeases(connection, queueName, perHost, o.leaseMs ?? DEFAULT_LEASE_MS);
+    o.onStart?.({ leased: leases !== undefined });
     worker = new Worker<ShardJob>(
       queueName,
       async (job, _token, signal) => {

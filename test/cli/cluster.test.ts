@@ -187,9 +187,13 @@ test('the per-host limit holds across every worker, counted at the server; a Ret
       { ms: 30_000 },
     );
     assert.equal(enq.code, 0, enq.stderr);
-    const workers = [0, 1, 2].map(() => spawnCli(['worker', ...args, '-j', '8', '--exit-when-empty']));
+    // One asks for two event loops: a leased run has one, and the worker says so.
+    const workers = [0, 1, 2].map((w) =>
+      spawnCli(['worker', ...args, '-j', '8', '--exit-when-empty', ...(w === 0 ? ['--workers', '2'] : [])]),
+    );
     const ends = await Promise.all(workers.map((w) => exited(w, 60_000)));
     for (const end of ends) assert.equal(end.code, 0, end.stderr);
+    assert.match(ends[0]!.stderr, /--workers 2 runs as 1: the run's per-host limit is held across machines/);
     const status = JSON.parse((await runCli(['status', ...args, '--json'], { ms: 30_000 })).stdout) as {
       items: { ok: number };
     };
