@@ -17,5 +17,12 @@ export type {
   RunStats,
   RunSummary,
 } from './engine/events.js';
-export type { DownloadItem, DownloadResult, FieldValue, ResultStatus } from './download/item.js';
+export type {
+  DownloadItem,
+  DownloadResult,
+  FailureResult,
+  FieldValue,
+  ResultStatus,
+  SuccessResult,
+} from './download/item.js';
 export * from './errors/index.js';

@@ -1,4 +1,4 @@
-import type { ParafetchError } from '../errors/index.js';
+import { AbortedError, InternalError, type ParafetchError } from '../errors/index.js';
 
 /** The value of one of an item's own fields: what a CSV cell or a JSON scalar holds. */
 export type FieldValue = string | number | boolean | null;
@@ -39,27 +39,41 @@ export interface DownloadItem {
  */
 export type ResultStatus = 'ok' | 'skipped' | 'failed' | 'cancelled';
 
-/** What happened to one item. */
-export interface DownloadResult {
+/** What every result says, whatever its status. */
+interface ResultFields {
   /** Position of the item in the input, from 0. */
   index: number;
   url: string;
   /** Absolute final path, or undefined when no destination could be decided. */
   path: string | undefined;
-  status: ResultStatus;
   /** Size of the file now under `path` (for `failed` and `cancelled`, bytes received before the end). */
   bytes: number;
-  /** SHA-256 (hex) of the file now under `path`; undefined for failures. */
-  sha256: string | undefined;
   /** HTTP attempts made (0 for an item skipped without a request, or cancelled before it started). */
   attempts: number;
   /** Wall time spent on the item, in milliseconds. */
   ms: number;
-  /** For `failed`: why, with a stable `code`; for `cancelled`, an error with code `ABORTED`. */
-  error?: ParafetchError;
   /** The item as it was given, so failures can be written back in an input format. */
   item: DownloadItem;
 }
+
+/** An item that is now under its path: downloaded (`ok`) or found there (`skipped`). */
+export interface SuccessResult extends ResultFields {
+  status: 'ok' | 'skipped';
+  /** SHA-256 (hex) of the file now under `path`; undefined when hashing is off. */
+  sha256: string | undefined;
+  error?: undefined;
+}
+
+/** An item that is not: it failed (`failed`), or the run was aborted before it completed (`cancelled`). */
+export interface FailureResult extends ResultFields {
+  status: 'failed' | 'cancelled';
+  sha256: undefined;
+  /** Why, with a stable `code`; for `cancelled`, an error with code `ABORTED`. */
+  error: ParafetchError;
+}
+
+/** What happened to one item: `status` tells which, and `status === 'failed'` brings its `error`. */
+export type DownloadResult = SuccessResult | FailureResult;
 
 /** What a result is made of, taken from the job it is about. */
 export interface ResultSource {
@@ -70,7 +84,11 @@ export interface ResultSource {
   readonly attempts: number;
 }
 
-/** The result of `job`, which started at `startedAt` (ms since the epoch). */
+/**
+ * The result of `job`, which started at `startedAt` (ms since the epoch). A failure or
+ * cancellation given without its error gets one (INTERNAL_ERROR, ABORTED): a result that failed
+ * always says why.
+ */
 export function resultOf(
   job: ResultSource,
   startedAt: number,
@@ -79,17 +97,22 @@ export function resultOf(
   sha256?: string,
   error?: ParafetchError,
 ): DownloadResult {
-  const r: DownloadResult = {
+  const fields: ResultFields = {
     index: job.index,
     url: job.item.url,
     path: job.finalPath,
-    status,
     bytes,
-    sha256,
     attempts: job.attempts,
     ms: Date.now() - startedAt,
     item: job.item,
   };
-  if (error) r.error = error;
-  return r;
+  if (status === 'ok' || status === 'skipped') {
+    return { ...fields, status, sha256 };
+  }
+  const why =
+    error ??
+    (status === 'cancelled'
+      ? new AbortedError(job.item.url)
+      : new InternalError(job.item.url, 'the item failed without a reason'));
+  return { ...fields, status, sha256: undefined, error: why };
 }

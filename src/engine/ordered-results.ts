@@ -92,10 +92,12 @@ export class OrderedResults {
   #lost(result: DownloadResult, err: unknown): DownloadResult {
     if (result.status !== 'ok' && result.status !== 'skipped') return result;
     const dropped = err instanceof ParafetchError && err.code === 'ABORTED' && this.#aborted();
-    result.status = dropped ? 'cancelled' : 'failed';
-    result.sha256 = undefined;
-    result.error = dropped ? new AbortedError(result.url, err) : (err as ParafetchError);
-    return result;
+    return {
+      ...result,
+      status: dropped ? 'cancelled' : 'failed',
+      sha256: undefined,
+      error: dropped ? new AbortedError(result.url, err) : (err as ParafetchError),
+    };
   }
 
   #out(result: DownloadResult): void {

@@ -28,18 +28,19 @@ const stats = (s: Partial<RunStats> = {}): RunStats => ({
   ...s,
 });
 
-const result = (r: Partial<DownloadResult>): DownloadResult => ({
-  index: 0,
-  url: 'https://h/a.bin',
-  path: '/dl/sub/a.bin',
-  status: 'ok',
-  bytes: 1536,
-  sha256: 'ab'.repeat(32),
-  attempts: 1,
-  ms: 420,
-  item: { url: 'https://h/a.bin' },
-  ...r,
-});
+const result = (r: Partial<DownloadResult>): DownloadResult =>
+  ({
+    index: 0,
+    url: 'https://h/a.bin',
+    path: '/dl/sub/a.bin',
+    status: 'ok',
+    bytes: 1536,
+    sha256: 'ab'.repeat(32),
+    attempts: 1,
+    ms: 420,
+    item: { url: 'https://h/a.bin' },
+    ...r,
+  }) as DownloadResult;
 
 describe('render: formatting', () => {
   test('bytes, durations, counts, truncation', () => {

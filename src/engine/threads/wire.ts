@@ -98,7 +98,6 @@ export function resultToWire(r: DownloadResult): WireResult {
 
 export function resultFromWire(w: WireResult, item: DownloadItem): DownloadResult {
   const { error, ...rest } = w;
-  const r: DownloadResult = { ...rest, item };
-  if (error) r.error = fromWire(error);
-  return r;
+  // The thread made it with resultOf: a failure comes with its error.
+  return (error ? { ...rest, item, error: fromWire(error) } : { ...rest, item }) as DownloadResult;
 }
