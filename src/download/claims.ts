@@ -10,7 +10,7 @@ export interface Claims {
    * See DestinationClaims.uniqueDerived. `index`: the item's place in the input, so that names
    * are handed out in the order items were let in, wherever their jobs run.
    */
-  uniqueDerived(p: string, index?: number): string | Promise<string>;
+  uniqueDerived(p: string, index?: number, source?: string): string | Promise<string>;
   /** Whether `p` is held by another download of the run, or clashes with one (see `clash`). */
   taken(p: string): boolean | Promise<boolean>;
   /** See DestinationClaims.hold. */
@@ -26,19 +26,24 @@ export interface Claims {
  */
 export class DestinationClaims implements Claims {
   readonly #held = new Map<string, Promise<void>>();
-  readonly #derived = new Set<string>();
+  /** Derived names handed out, each with the URL it came from when one was given. */
+  readonly #derived = new Map<string, string | undefined>();
   /** Destinations of this run named like the work files of another one (`x.part`): few. */
   readonly #workLike = new Set<string>();
 
   /**
    * The first of `p`, `p.1`, `p.2`... not yet handed out to a derived name in this run, and not
-   * clashing with the files another destination of the run keeps beside it (see `clash`).
+   * clashing with the files another destination of the run keeps beside it (see `clash`). With
+   * a `source` (the URL the name comes from), a name this source was already given is given
+   * again: the same URL twice is the same file, and its second item waits for the first.
    */
-  uniqueDerived(p: string): string {
+  uniqueDerived(p: string, _index?: number, source?: string): string {
     let candidate = p;
-    for (let n = 1; this.#derived.has(candidate) || this.clash(candidate); n++)
+    for (let n = 1; this.#derived.has(candidate) || this.clash(candidate); n++) {
+      if (source !== undefined && this.#derived.get(candidate) === source) return candidate;
       candidate = numberedName(p, n);
-    this.#derived.add(candidate);
+    }
+    this.#derived.set(candidate, source);
     this.#note(candidate);
     return candidate;
   }

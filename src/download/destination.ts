@@ -52,9 +52,10 @@ export async function uniqueDerivedIn(
   folder: string,
   name: string,
   index?: number,
+  source?: string,
 ): Promise<string> {
   await ctx.guard.ensure(folder);
-  const real = await ctx.claims.uniqueDerived(ctx.guard.realPath(path.join(folder, name)), index);
+  const real = await ctx.claims.uniqueDerived(ctx.guard.realPath(path.join(folder, name)), index, source);
   return path.join(folder, path.basename(real));
 }
 
@@ -151,8 +152,11 @@ export class DestinationChooser {
       this.#folder = abs;
     }
     if (options.contentDisposition) return undefined;
+    // The same URL again in the list is the same file: it is fetched once, and the other item
+    // finds it there (skipped). Asked to keep both or to overwrite, it is fetched again.
+    const source = options.overwrite === 'skip' ? firstUrl.href : undefined;
     return this.#settleAndLoad(
-      await uniqueDerivedIn(this.#ctx, this.#folder, nameFromUrl(firstUrl), this.#index),
+      await uniqueDerivedIn(this.#ctx, this.#folder, nameFromUrl(firstUrl), this.#index, source),
     );
   }
 

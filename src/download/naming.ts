@@ -1,6 +1,9 @@
 import { sanitizeFileName } from '../storage/safe-path.js';
 
-/** The file name a URL suggests: its last path segment, decoded and made safe. Pure. */
+/**
+ * The file name a URL suggests: its last path segment, decoded and made safe; `index.html` for
+ * a URL that ends in `/` (a site's root, a folder), as wget names it. Pure.
+ */
 export function nameFromUrl(url: URL): string {
   const segments = url.pathname.split('/');
   const last = segments[segments.length - 1] ?? '';
@@ -10,7 +13,7 @@ export function nameFromUrl(url: URL): string {
   } catch {
     // keep the raw segment
   }
-  return sanitizeFileName(decoded) || sanitizeFileName(url.hostname) || 'index.html';
+  return sanitizeFileName(decoded) || 'index.html';
 }
 
 /**

@@ -41,14 +41,14 @@ export class NamingOrder {
 
   /** The claims, with derived names handed out in order. */
   readonly claims: Claims = {
-    uniqueDerived: async (p, index) => {
+    uniqueDerived: async (p, index, source) => {
       if (index !== undefined) {
         while (this.#expected.includes(index) && this.#expected[0] !== index) {
           await new Promise<void>((resolve) => this.#wake.push(resolve));
         }
       }
       try {
-        return await this.#claims.uniqueDerived(p, index);
+        return await this.#claims.uniqueDerived(p, index, source);
       } finally {
         if (index !== undefined) this.done(index);
       }

@@ -79,6 +79,22 @@ describe('DestinationClaims.uniqueDerived', () => {
     });
   }
 
+  test('the same source deriving the same name again gets that name; another source gets the next', () => {
+    const claims = new DestinationClaims();
+    const a = 'http://h/x/a.txt';
+    const b = 'http://h/y/a.txt';
+    assert.deepEqual(
+      [
+        claims.uniqueDerived('/d/a.txt', 0, a),
+        claims.uniqueDerived('/d/a.txt', 1, b),
+        claims.uniqueDerived('/d/a.txt', 2, a),
+        claims.uniqueDerived('/d/a.txt', 3, b),
+        claims.uniqueDerived('/d/a.txt', 4),
+      ],
+      ['/d/a.txt', '/d/a.1.txt', '/d/a.txt', '/d/a.1.txt', '/d/a.2.txt'],
+    );
+  });
+
   test('each run starts afresh', () => {
     assert.equal(new DestinationClaims().uniqueDerived('/d/a.txt'), '/d/a.txt');
     assert.equal(new DestinationClaims().uniqueDerived('/d/a.txt'), '/d/a.txt');

@@ -56,7 +56,8 @@ async function serve(port: NonNullable<typeof parentPort>, data: ThreadData): Pr
   const release = (path: string, hold: number) => () =>
     post({ type: 'claim', call: 0, op: 'release', path, hold });
   const claims: Claims = {
-    uniqueDerived: (path, index) => ask({ op: 'uniqueDerived', path, index }) as Promise<string>,
+    uniqueDerived: (path, index, source) =>
+      ask({ op: 'uniqueDerived', path, index, source }) as Promise<string>,
     taken: (path) => ask({ op: 'taken', path }) as Promise<boolean>,
     hold: async (path) => release(path, (await ask({ op: 'hold', path })) as number),
     tryHold: async (path) => {

@@ -42,7 +42,7 @@ export type ToWorker =
 
 /** A question of a worker about the run's claims (see download/claims.ts). */
 export type ClaimAsk =
-  | { op: 'uniqueDerived'; path: string; index?: number | undefined }
+  | { op: 'uniqueDerived'; path: string; index?: number | undefined; source?: string | undefined }
   | { op: 'taken'; path: string }
   | { op: 'hold'; path: string }
   | { op: 'tryHold'; path: string }

@@ -219,7 +219,7 @@ export class WorkerThread {
     };
     try {
       let value: unknown;
-      if (m.op === 'uniqueDerived') value = await claims.uniqueDerived(m.path, m.index);
+      if (m.op === 'uniqueDerived') value = await claims.uniqueDerived(m.path, m.index, m.source);
       else if (m.op === 'taken') value = await claims.taken(m.path);
       else if (m.op === 'hold') value = keep(await claims.hold(m.path));
       else value = keep(await claims.tryHold(m.path));
