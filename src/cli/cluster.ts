@@ -1,3 +1,4 @@
+import { flagsOf } from './aliases.js';
 import { Command, CommanderError, Option } from 'commander';
 import { enqueue, ENQUEUE_DEFAULTS } from '../cluster/enqueue.js';
 import { queueReport } from '../cluster/status.js';
@@ -72,7 +73,7 @@ export function redisUrl(flags: ClusterFlags): string {
 async function enqueueCommand(io: CliIo, argv: readonly string[]): Promise<number> {
   const program = withOutput(clusterOptions(createProgram().name('parafetch enqueue')), io);
   program.parse(argv, { from: 'user' });
-  const flags = program.opts<ParsedFlags & ClusterFlags>();
+  const flags = { ...program.opts<ClusterFlags>(), ...flagsOf(program) } as ParsedFlags & ClusterFlags;
   const config = toConfig(flags, program.args, { stderrIsTTY: false });
   // --shard-items is the size of a job here (a shard of the queue), 1,000 unless given; with
   // WebDataset output a job is one shard, of the output's size.

@@ -23,6 +23,8 @@ export interface CliConfig {
   progress: ProgressMode;
   json: boolean;
   quiet: boolean;
+  /** `--dry-run`: print what would be fetched where, and make no request. */
+  dryRun: boolean;
 }
 
 /** The engine's segmented downloads: `-x/--split` and `-k/--min-split-size`, passed through as is. */
@@ -80,6 +82,7 @@ export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrI
     contentDisposition: flags.contentDisposition === true,
     hash: flags.hash !== false,
     ...(flags.durable === true ? { durable: true } : {}),
+    ...(flags.continue === true ? { continue: true } : {}),
     ...(flags.workers === undefined ? {} : { workers: flags.workers }),
     ...segmentOptions(flags),
     output: {
@@ -113,5 +116,6 @@ export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrI
     progress,
     json: flags.json === true,
     quiet,
+    dryRun: flags.dryRun === true,
   };
 }

@@ -3,6 +3,7 @@ import { INPUT_FORMATS, type InputFormat } from '../inputs/index.js';
 import { VERSION } from '../index.js';
 import { DEFAULTS, LIMITS } from '../engine/options.js';
 import { OUTPUT_DEFAULTS } from '../engine/output-options.js';
+import { addAliases, aliasHelp } from './aliases.js';
 import { header, integer, proxy, rate, seconds, size, sizeFrom, split } from './values.js';
 
 /** The options as commander leaves them, after the value parsers ran. */
@@ -46,6 +47,8 @@ export interface ParsedFlags {
   quiet?: boolean;
   progress: 'auto' | 'bar' | 'plain' | 'none';
   json?: boolean;
+  continue?: boolean;
+  dryRun?: boolean;
 }
 
 const EXAMPLES = `
@@ -120,7 +123,7 @@ export function createProgram(): Command {
     .helpOption('-h, --help', 'print this help and exit')
     .exitOverride()
     .showHelpAfterError('(run parafetch --help for usage)')
-    .addHelpText('after', EXAMPLES);
+    .addHelpText('after', EXAMPLES + aliasHelp());
 
   program
     .optionsGroup('Input:')
@@ -152,6 +155,12 @@ export function createProgram(): Command {
     )
     .addOption(new Option('--overwrite', 'replace files that already exist').conflicts(['keepBoth']))
     .addOption(new Option('--keep-both', 'keep the existing file, save the new one as NAME.1.EXT'))
+    .addOption(
+      new Option(
+        '-c, --continue',
+        "continue a shorter file already at the final name from its length (a range request, checked against the server's size)",
+      ).conflicts(['overwrite', 'keepBoth']),
+    )
     .option('--content-disposition', 'name files from the Content-Disposition header when no name is given')
     .option(
       '--no-hash',
@@ -304,7 +313,7 @@ export function createProgram(): Command {
         (text: string, previous: [string, string][] | undefined) => [...(previous ?? []), header(text)],
       ),
     )
-    .option('--user-agent <STRING>', `User-Agent header (default: parafetch/${VERSION})`)
+    .option('-U, --user-agent <STRING>', `User-Agent header (default: parafetch/${VERSION})`)
     .addOption(
       valued(
         '--proxy <URL>',
@@ -326,10 +335,11 @@ export function createProgram(): Command {
         .choices(['auto', 'bar', 'plain', 'none'])
         .default('auto'),
     )
+    .option('--json', 'print JSON Lines events (start, retry, result, end) on stdout, and nothing else there')
     .option(
-      '--json',
-      'print JSON Lines events (start, retry, result, end) on stdout, and nothing else there',
+      '--dry-run',
+      'read the inputs and print what would be fetched to which path, and how many; no request is made',
     );
 
-  return program;
+  return addAliases(program);
 }

@@ -7,11 +7,13 @@ import { printable, printableLines } from '../render/printable.js';
 import { reportRoot } from '../render/report.js';
 import { allOf, type OutputStream, type Renderer } from '../render/renderer.js';
 import { toConfig, UsageError, type CliConfig } from './config.js';
+import { dryRun } from './dry-run.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import { itemsFrom } from './items.js';
 import { RunOutputs } from './outputs.js';
 import { checkFiles } from './preflight.js';
-import { createProgram, type ParsedFlags } from './program.js';
+import { flagsOf } from './aliases.js';
+import { createProgram } from './program.js';
 import { handleInterrupts } from './signals.js';
 import type { runClusterCli } from './cluster.js';
 
@@ -40,7 +42,8 @@ export async function runCli(io: CliIo): Promise<number> {
     return cluster.runClusterCli(io);
   }
   const config = parseArgs(io);
-  return typeof config === 'number' ? config : run(config, io);
+  if (typeof config === 'number') return config;
+  return config.dryRun ? dryRun(config, io) : run(config, io);
 }
 
 /** argv → configuration, or the exit status when the command ends here (help, version, usage error). */
@@ -52,7 +55,7 @@ function parseArgs(io: CliIo): CliConfig | number {
   });
   try {
     program.parse(io.argv, { from: 'user' });
-    return toConfig(program.opts<ParsedFlags>(), program.args, { stderrIsTTY: io.stderr.isTTY === true });
+    return toConfig(flagsOf(program), program.args, { stderrIsTTY: io.stderr.isTTY === true });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     if (err instanceof UsageError) return usage(io, err.message);

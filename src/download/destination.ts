@@ -17,6 +17,8 @@ import { stealPolicy } from './segmented-download.js';
 /** What deciding a destination needs from the run. */
 export interface DestinationContext {
   overwrite: 'skip' | 'overwrite' | 'rename';
+  /** With `overwrite: 'skip'`: a file there is continued from its length rather than kept. */
+  continue?: boolean;
   guard: DirectoryGuard;
   claims: Claims;
   /** Whether a direct stat is cheaper now than a trip through the thread pool. */
@@ -40,6 +42,8 @@ export interface Destination {
   realDir: string | undefined;
   /** With `overwrite: 'skip'`, the file already there and right. */
   existing?: Existing;
+  /** With `continue`: the length of the file there, which the download continues from. */
+  continueFrom?: number;
 }
 
 /**
@@ -87,6 +91,13 @@ export async function settleDestination(
   if (overwrite === 'skip') {
     const size = ctx.direct ? existingSizeSync(target) : await existingSize(target);
     if (size !== undefined) {
+      if (ctx.continue && size > 0) {
+        // A checksum that matches says it is whole; else it may be the start of the file.
+        if (sha256 !== undefined && (await hashFile(target)) === sha256.toLowerCase()) {
+          return { ...dest, existing: { size, sha256: sha256.toLowerCase() } };
+        }
+        return { ...dest, continueFrom: size };
+      }
       if (sha256 === undefined) return { ...dest, existing: { size, sha256: undefined } };
       const digest = await hashFile(target);
       if (digest === sha256.toLowerCase()) return { ...dest, existing: { size, sha256: digest } };
@@ -101,6 +112,7 @@ export interface ChooserOptions {
   dir: string;
   contentDisposition: boolean;
   overwrite: DestinationContext['overwrite'];
+  continue: boolean;
   minSplitSize: number;
 }
 
@@ -177,9 +189,14 @@ export class DestinationChooser {
   }
 
   async #settleAndLoad(target: string): Promise<Existing | undefined> {
-    const skipped = await this.#settle(target);
+    const { skipped, continueFrom } = await this.#settle(target);
     // A folder this run created holds no partial download of an earlier run.
     if (!skipped && !this.#freshFolder) await this.#loadResumeState();
+    // A partial download of it an earlier run left goes further than the file: it goes on.
+    if (continueFrom !== undefined && this.#s.bytes === 0 && !this.#s.table) {
+      this.#s.bytes = continueFrom;
+      this.#s.continuing = 'final';
+    }
     return skipped;
   }
 
@@ -205,10 +222,10 @@ export class DestinationChooser {
   }
 
   /** Applies the overwrite policy to `target`, holds it, and creates its folder. */
-  async #settle(target: string): Promise<Existing | undefined> {
+  async #settle(target: string): Promise<{ skipped?: Existing; continueFrom?: number }> {
     const { options, claims, guard, syncWrites } = this.#ctx;
     const dest = await settleDestination(
-      { overwrite: options.overwrite, claims, guard, direct: syncWrites.enabled },
+      { overwrite: options.overwrite, continue: options.continue, claims, guard, direct: syncWrites.enabled },
       target,
       this.#item.sha256,
     );
@@ -216,6 +233,9 @@ export class DestinationChooser {
     this.#s.finalPath = dest.finalPath;
     this.#s.realDir = dest.realDir;
     this.#freshFolder = dest.freshFolder;
-    return dest.existing;
+    return {
+      ...(dest.existing ? { skipped: dest.existing } : {}),
+      ...(dest.continueFrom ? { continueFrom: dest.continueFrom } : {}),
+    };
   }
 }

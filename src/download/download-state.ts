@@ -48,6 +48,11 @@ export class DownloadState {
   stateOnDisk = false;
   /** Whether that state may be a single stream's (its part file's length is its progress). */
   streamState = false;
+  /**
+   * Continuing a shorter file found at the final name (`continue`): its first `bytes` are in the
+   * final file (`'final'`) until a range answer takes them into the part file (`'part'`).
+   */
+  continuing: 'final' | 'part' | undefined;
 
   constructor(url: string) {
     this.url = url;
@@ -63,6 +68,7 @@ export class DownloadState {
 
   /** Forgets the version: the next attempt starts from zero. */
   restart(): void {
+    this.continuing = undefined;
     this.bytes = 0;
     this.total = undefined;
     this.validator = undefined;
@@ -144,6 +150,8 @@ export class DownloadState {
         throw new RemoteChangedError(res.url.href, 'the partial content does not continue the bytes on disk');
       }
       if (resumeFrom === 0) this.begin(now);
+      // Continuing a file found at the final name: this answer's validator is the version's.
+      else this.validator ??= now;
       // A resume keeps the size it knows when the range leaves it unsaid (`*`).
       this.total = range.size ?? (resumeFrom > 0 ? this.total : undefined);
       // The body carries exactly the range it names: nothing past it is ever written.

@@ -13,6 +13,7 @@ import { DownloadState } from './download-state.js';
 import { segmentedAttempt, stealPolicy } from './segmented-download.js';
 import { receiveSingle, receiveSmall, type StreamEnv } from './single-stream.js';
 import { checkItemFields } from './rules.js';
+import { copyIntoPart, wholeAlready } from './continue-file.js';
 import { SegmentTable, planSegments } from './segments.js';
 import { planSplit, resumePieces, splitCap } from './split-plan.js';
 import type { HttpResponse } from '../transport/client.js';
@@ -116,10 +117,12 @@ export class DownloadJob {
       const held = await openHeldPart(s, this.#wantsHash);
       if (held) return this.#finish(held.sink, s.bytes, held.digest, url);
     }
-    const resumeFrom = s.bytes > 0 && ifRange !== undefined ? s.bytes : 0;
+    // A file found at the final name (continue): the range after it, with no validator to send.
+    const continuing = s.continuing === 'final' && s.bytes > 0;
+    const resumeFrom = s.bytes > 0 && (ifRange !== undefined || continuing) ? s.bytes : 0;
     if (resumeFrom > 0) {
       headers.range = `bytes=${resumeFrom}-${s.total === undefined ? '' : s.total - 1}`;
-      headers['if-range'] = ifRange!;
+      if (ifRange !== undefined) headers['if-range'] = ifRange;
     } else if (splitCap(options.split) > 1 && !s.noSplit) {
       // Asking for the whole file as a range tells at once whether ranges work, and the size.
       headers.range = 'bytes=0-';
@@ -128,7 +131,7 @@ export class DownloadJob {
     if (resumeFrom === 0) await s.dropState();
 
     // Creating a file is the slowest file-system call: start it while the request is on its way.
-    const early =
+    let early =
       s.finalPath !== undefined && resumeFrom === 0 && !this.#direct
         ? openEarly(s.part, s.realDir)
         : undefined;
@@ -141,11 +144,30 @@ export class DownloadJob {
       throw err;
     }
     try {
+      if (continuing && res.status === 416 && wholeAlready(res, resumeFrom, s.finalPath!)) {
+        discardBody(res);
+        s.continuing = undefined;
+        return this.#done('skipped', resumeFrom, undefined);
+      }
       offset = s.place(res, resumeFrom);
     } catch (err) {
       discardBody(res);
       await dropEarly(early);
       throw err;
+    }
+    if (continuing) {
+      if (offset === 0) {
+        // The server sent it all (no ranges, or a new version): it replaces the file once whole.
+        s.continuing = undefined;
+      } else {
+        try {
+          early = copyIntoPart(s, offset, this.#wantsHash);
+          await early;
+        } catch (err) {
+          discardBody(res);
+          throw err;
+        }
+      }
     }
     if (s.finalPath === undefined) {
       try {

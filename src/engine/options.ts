@@ -73,6 +73,12 @@ export interface DownloadOptions {
   userAgent?: string;
   /** When the destination exists: skip it (default), overwrite it, or keep both (`name.1.ext`). */
   overwrite?: OverwritePolicy;
+  /**
+   * A shorter file at the destination is continued from its length with a range request, its
+   * size checked against the server's, as wget and aria2c `-c` do (default false: it is kept).
+   * With `overwrite: 'skip'` and files in a local folder only.
+   */
+  continue?: boolean;
   /** Take the file name from `Content-Disposition` when an item has no path (default false). */
   contentDisposition?: boolean;
   /** Do not verify TLS certificates (default false). */
@@ -128,6 +134,7 @@ export interface NormalizedOptions {
   headers: Record<string, string>;
   userAgent: string;
   overwrite: OverwritePolicy;
+  continue: boolean;
   contentDisposition: boolean;
   insecure: boolean;
   ca: ReadonlyArray<string | Buffer> | undefined;
@@ -159,6 +166,7 @@ const KEYS: ReadonlySet<string> = new Set<keyof DownloadOptions>([
   'headers',
   'userAgent',
   'overwrite',
+  'continue',
   'contentDisposition',
   'insecure',
   'ca',
@@ -283,10 +291,19 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
   }
 
   const remote = typeof o.dir === 'string' && isRemoteDir(o.dir) ? o.dir : undefined;
+  const output = normalizeOutput(o.output);
+  const continues = boolean('continue', o.continue, false);
+  if (continues && (overwrite !== 'skip' || remote !== undefined || output.format !== 'files')) {
+    throw new InvalidOptionError(
+      'continue',
+      "false with overwrite other than 'skip', with object storage or with shards (it continues files in a folder)",
+      o.continue,
+    );
+  }
   return {
     dir: path.resolve(typeof o.dir === 'string' && !remote ? o.dir : process.cwd()),
     remote,
-    output: normalizeOutput(o.output),
+    output,
     s3: normalizeS3(o.s3),
     concurrency,
     perHost,
@@ -298,6 +315,7 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     headers: normalizeHeaders('headers', o.headers),
     userAgent: (o.userAgent as string | undefined) ?? `parafetch/${VERSION}`,
     overwrite,
+    continue: continues,
     contentDisposition: boolean('contentDisposition', o.contentDisposition, false),
     insecure: boolean('insecure', o.insecure, false),
     ca,

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'DISK_ERROR'
   | 'STORE_ERROR'
   | 'REMOTE_CHANGED'
+  | 'CANNOT_CONTINUE'
   | 'ABORTED'
   | 'INVALID_OPTION'
   | 'INPUT_ERROR'

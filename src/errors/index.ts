@@ -11,6 +11,7 @@ export { InvalidUrlError } from './invalid-url.js';
 export { DiskError } from './disk.js';
 export { StoreError } from './store.js';
 export { RemoteChangedError } from './remote-changed.js';
+export { CannotContinueError } from './cannot-continue.js';
 export { AbortedError } from './aborted.js';
 export { InvalidOptionError } from './invalid-option.js';
 export { InputError } from './input.js';

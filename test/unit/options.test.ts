@@ -27,6 +27,7 @@ const DEFAULTS: NormalizedOptions = {
   headers: {},
   userAgent: `parafetch/${VERSION}`,
   overwrite: 'skip',
+  continue: false,
   contentDisposition: false,
   insecure: false,
   ca: undefined,
