@@ -14,8 +14,9 @@ describe('file names of 251-255 bytes', () => {
     const server = await startServer((req, res) => serveBody(req, res, body, { etag: '"l"' }));
     try {
       const dir = await tempDir();
-      // Twice, so the second gets a number, and with several connections (state files too).
-      const results = await download([server.url(`/${long}`), server.url(`/${long}`)], {
+      // Two URLs of the same name, so the second gets a number, and with several connections
+      // (state files too).
+      const results = await download([server.url(`/a/${long}`), server.url(`/b/${long}`)], {
         dir,
         split: 2,
         minSplitSize: 64 * 1024,
