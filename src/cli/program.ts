@@ -3,7 +3,7 @@ import { INPUT_FORMATS, type InputFormat } from '../inputs/index.js';
 import { VERSION } from '../index.js';
 import { DEFAULTS, LIMITS } from '../engine/options.js';
 import { OUTPUT_DEFAULTS } from '../engine/output-options.js';
-import { header, integer, proxy, rate, seconds, size, sizeFrom, split } from './values.js';
+import { header, integer, proxy, rate, seconds, size, sizeFrom, split, userPassword } from './values.js';
 
 /** The options as commander leaves them, after the value parsers ran. */
 export interface ParsedFlags {
@@ -46,6 +46,11 @@ export interface ParsedFlags {
   quiet?: boolean;
   progress: 'auto' | 'bar' | 'plain' | 'none';
   json?: boolean;
+  user?: { username: string; password: string };
+  netrc?: boolean;
+  netrcFile?: string;
+  loadCookies?: string;
+  saveCookies?: string;
 }
 
 const EXAMPLES = `
@@ -313,6 +318,23 @@ export function createProgram(): Command {
       ),
     )
     .option('--insecure', 'do not verify TLS certificates');
+
+  program
+    .optionsGroup('Authentication and cookies:')
+    .addOption(
+      valued(
+        '-u, --user <USER:PASSWORD>',
+        "Basic credentials for the items' origins (a URL's own user:pass@ comes first); never sent to a redirect to another origin",
+        userPassword,
+      ),
+    )
+    .option('--netrc', 'take credentials for a host without others from ~/.netrc')
+    .option('--netrc-file <FILE>', 'take credentials for a host without others from FILE (netrc format)')
+    .option('--load-cookies <FILE>', 'start with the cookies of FILE (Netscape format, as curl -b and wget read)')
+    .option(
+      '--save-cookies <FILE>',
+      'keep cookies during the run and write them all to FILE at the end (Netscape format, session cookies too)',
+    );
 
   program
     .optionsGroup('Display:')
