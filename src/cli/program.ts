@@ -330,7 +330,10 @@ export function createProgram(): Command {
     )
     .option('--netrc', 'take credentials for a host without others from ~/.netrc')
     .option('--netrc-file <FILE>', 'take credentials for a host without others from FILE (netrc format)')
-    .option('--load-cookies <FILE>', 'start with the cookies of FILE (Netscape format, as curl -b and wget read)')
+    .option(
+      '--load-cookies <FILE>',
+      'start with the cookies of FILE (Netscape format, as curl -b and wget read)',
+    )
     .option(
       '--save-cookies <FILE>',
       'keep cookies during the run and write them all to FILE at the end (Netscape format, session cookies too)',

@@ -99,7 +99,11 @@ function cookies(value: unknown): NormalizedCookies | undefined {
   const jar = (c.jar as CookieJar | undefined) ?? new CookieJar();
   if (typeof c.load === 'string') {
     if (!jar.store.synchronous) {
-      throw new InvalidOptionError('cookies.jar', 'a CookieJar whose store is synchronous, with `load`', '(an asynchronous store)');
+      throw new InvalidOptionError(
+        'cookies.jar',
+        'a CookieJar whose store is synchronous, with `load`',
+        '(an asynchronous store)',
+      );
     }
     const file = path.resolve(c.load);
     let text: string;

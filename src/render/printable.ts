@@ -27,7 +27,10 @@ function hex(c: string, digits: number): string {
  */
 export function printable(text: string): string {
   // Credentials first: an escape's backslash would end a URL's user information early.
-  return redactCredentials(text).replace(UNPRINTABLE, (c) => NAMED[c] ?? (c < '\u0100' ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`));
+  return redactCredentials(text).replace(
+    UNPRINTABLE,
+    (c) => NAMED[c] ?? (c < '\u0100' ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`),
+  );
 }
 
 /** Like `printable`, for several lines: the line breaks are kept, everything else escaped. Pure. */

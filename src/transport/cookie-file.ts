@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { Cookie, CookieJar } from 'tough-cookie';
+import { Cookie, type CookieJar } from 'tough-cookie';
 
 /**
  * Cookie files in the Netscape format that curl (`-b`, `-c`) and wget (`--load-cookies`,
@@ -28,7 +28,14 @@ export function parseCookieFile(text: string, now: number): Cookie[] {
     else if (line.startsWith('#') || line.trim() === '') continue;
     const f = line.split('\t');
     if (f.length < 7) continue;
-    const [domainField, sub, path, secure, expiry, key] = f as [string, string, string, string, string, string];
+    const [domainField, sub, path, secure, expiry, key] = f as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     // A value may itself hold a TAB: it is the rest of the line.
     const value = f.slice(6).join('\t');
     const seconds = Number(expiry);

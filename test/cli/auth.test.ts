@@ -6,7 +6,8 @@ import { tempDir } from '../helpers/fs.js';
 import { bytes, serveBody, startServer, type TestServer } from '../helpers/server.js';
 import { jsonLines, runCli } from './cli.js';
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 async function withServer(
   handler: Parameters<typeof startServer>[0],
@@ -79,7 +80,9 @@ describe('credentials in URLs, on the command line', () => {
         // The failed list keeps what the items were: run again, they send the same credentials.
         assert.deepEqual((await fs.readFile(failed, 'utf8')).trim().split('\n').sort(), urls.slice(1).sort());
         const before = server.requests.length;
-        const again = await runCli(['-i', failed, '-d', path.join(work, 'out'), '--retries', '0', '-q'], { cwd: work });
+        const again = await runCli(['-i', failed, '-d', path.join(work, 'out'), '--retries', '0', '-q'], {
+          cwd: work,
+        });
         assert.equal(again.code, 1, again.stderr);
         const rerun = server.requests.slice(before);
         assert.deepEqual(rerun.map((q) => q.url).sort(), ['/busy', '/missing']);
@@ -129,7 +132,10 @@ describe('-u, --netrc, --netrc-file, --load-cookies, --save-cookies', () => {
             ['/three', undefined],
           ],
         );
-        const missing = await runCli(['--netrc-file', path.join(home, 'nope'), server.url('/x')], { cwd: home, env });
+        const missing = await runCli(['--netrc-file', path.join(home, 'nope'), server.url('/x')], {
+          cwd: home,
+          env,
+        });
         assert.equal(missing.code, 2);
         assert.match(missing.stderr, /netrc file .*nope/);
       },
@@ -153,7 +159,17 @@ describe('-u, --netrc, --netrc-file, --load-cookies, --save-cookies', () => {
             '127.0.0.1\tFALSE\t/private\tFALSE\t0\tnot_here\ttwo\n',
         );
         const r = await runCli(
-          ['--load-cookies', load, '--save-cookies', save, server.url('/a'), server.url('/b'), '-j', '1', '-q'],
+          [
+            '--load-cookies',
+            load,
+            '--save-cookies',
+            save,
+            server.url('/a'),
+            server.url('/b'),
+            '-j',
+            '1',
+            '-q',
+          ],
           { cwd: work },
         );
         assert.equal(r.code, 0, r.stderr);
@@ -172,7 +188,9 @@ describe('-u, --netrc, --netrc-file, --load-cookies, --save-cookies', () => {
         ]) {
           assert.ok(saved.split('\n').includes(line), `${line}\n in\n${saved}`);
         }
-        const missing = await runCli(['--load-cookies', path.join(work, 'nope'), server.url('/x')], { cwd: work });
+        const missing = await runCli(['--load-cookies', path.join(work, 'nope'), server.url('/x')], {
+          cwd: work,
+        });
         assert.equal(missing.code, 2);
         assert.match(missing.stderr, /cookie file .*nope/);
       },

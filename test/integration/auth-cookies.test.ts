@@ -1,14 +1,23 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import type http from 'node:http';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { CookieJar } from 'tough-cookie';
 import { Downloader, download, type DownloadResult } from '../../src/index.js';
 import { workerThreadsOf } from '../../src/engine/downloader.js';
 import { tempDir } from '../helpers/fs.js';
-import { bytes, serveBody, sha256, startServer, type SeenRequest, type TestServer } from '../helpers/server.js';
+import {
+  bytes,
+  serveBody,
+  sha256,
+  startServer,
+  type SeenRequest,
+  type TestServer,
+} from '../helpers/server.js';
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const hostPort = (s: TestServer) => s.origin.slice('http://'.length);
 /** `http://user:pass@127.0.0.1:PORT/p` */
 const withCredentials = (s: TestServer, p: string, user = 'u', password = 'p%40ss') =>
@@ -57,7 +66,11 @@ describe('credentials', () => {
         assert.equal(seen(a!, '/start')[0]?.headers.authorization, expected);
         assert.equal(seen(a!, '/same')[0]?.headers.authorization, expected, 'a redirect to the same origin');
         assert.equal(seen(b!, '/file').length, 1);
-        assert.equal(seen(b!, '/file')[0]?.headers.authorization, undefined, 'another port is another origin');
+        assert.equal(
+          seen(b!, '/file')[0]?.headers.authorization,
+          undefined,
+          'another port is another origin',
+        );
       },
     );
   });
@@ -68,7 +81,9 @@ describe('credentials', () => {
     await withServers(
       [
         (req, res) =>
-          req.url === '/a' ? void res.writeHead(302, { location: `${other}/from-a` }).end() : serveBody(req, res, body),
+          req.url === '/a'
+            ? void res.writeHead(302, { location: `${other}/from-a` }).end()
+            : serveBody(req, res, body),
         (req, res) => serveBody(req, res, body),
       ],
       async ([a, b]) => {
@@ -83,7 +98,11 @@ describe('credentials', () => {
           ['ok', 'ok'],
         );
         assert.equal(seen(a!, '/a')[0]?.headers.authorization, basic('cli', 'pw'));
-        assert.equal(seen(b!, '/from-a')[0]?.headers.authorization, undefined, 'the redirect target of item 1');
+        assert.equal(
+          seen(b!, '/from-a')[0]?.headers.authorization,
+          undefined,
+          'the redirect target of item 1',
+        );
         assert.equal(seen(b!, '/b')[0]?.headers.authorization, basic('cli', 'pw'), 'the origin of item 2');
       },
     );
@@ -91,27 +110,27 @@ describe('credentials', () => {
 
   test('a file split over ranges sends the credentials with every range request', async () => {
     const body = bytes(3 * 1024 * 1024, 7);
-    await withServers(
-      [(req, res) => serveBody(req, res, body, { etag: '"v1"' })],
-      async ([a]) => {
-        const [r] = await download([withCredentials(a!, '/big.bin')], {
-          dir: await tempDir(),
-          split: 4,
-          minSplitSize: 256 * 1024,
-          workers: 1,
-        });
-        assert.equal(r!.sha256, sha256(body));
-        const ranged = a!.requests.filter((q) => /^bytes=\d+-\d+$/.test(q.headers.range ?? ''));
-        assert.ok(ranged.length >= 1, `${ranged.length} range requests`);
-        for (const q of a!.requests) assert.equal(q.headers.authorization, basic('u', 'p@ss'), q.headers.range);
-      },
-    );
+    await withServers([(req, res) => serveBody(req, res, body, { etag: '"v1"' })], async ([a]) => {
+      const [r] = await download([withCredentials(a!, '/big.bin')], {
+        dir: await tempDir(),
+        split: 4,
+        minSplitSize: 256 * 1024,
+        workers: 1,
+      });
+      assert.equal(r!.sha256, sha256(body));
+      const ranged = a!.requests.filter((q) => /^bytes=\d+-\d+$/.test(q.headers.range ?? ''));
+      assert.ok(ranged.length >= 1, `${ranged.length} range requests`);
+      for (const q of a!.requests) assert.equal(q.headers.authorization, basic('u', 'p@ss'), q.headers.range);
+    });
   });
 
   test('a netrc file gives the credentials of its host', async () => {
     const work = await tempDir();
     const netrc = path.join(work, 'netrc');
-    await fs.writeFile(netrc, 'machine elsewhere login x password y\nmachine 127.0.0.1 login n password "n p"\n');
+    await fs.writeFile(
+      netrc,
+      'machine elsewhere login x password y\nmachine 127.0.0.1 login n password "n p"\n',
+    );
     await withServers([(req, res) => serveBody(req, res, bytes(10))], async ([a]) => {
       const [r] = await download([a!.url('/x')], { dir: work, netrc });
       assert.equal(r!.status, 'ok');
@@ -180,14 +199,25 @@ describe('cookies', () => {
         );
         assert.deepEqual(cookieNames(seen(a!, '/login')[0]), []);
         assert.deepEqual(cookieNames(seen(a!, '/file')[0]), ['kept', 'sid'], 'the next hop of the redirect');
-        assert.deepEqual(cookieNames(seen(b!, '/moved')[0]), ['kept', 'sid'], 'cookies are not scoped by port');
+        assert.deepEqual(
+          cookieNames(seen(b!, '/moved')[0]),
+          ['kept', 'sid'],
+          'cookies are not scoped by port',
+        );
         assert.deepEqual(cookieNames(seen(a!, '/later')[0]), ['kept', 'sid'], 'a later item');
         const text = await fs.readFile(saved, 'utf8');
         assert.match(text, /^# Netscape HTTP Cookie File/);
-        assert.match(text, /^#HttpOnly_127\.0\.0\.1\tFALSE\t\/\tFALSE\t0\tsid\tabc$/m, 'a session cookie, as curl -c writes it');
+        assert.match(
+          text,
+          /^#HttpOnly_127\.0\.0\.1\tFALSE\t\/\tFALSE\t0\tsid\tabc$/m,
+          'a session cookie, as curl -c writes it',
+        );
         const kept = /^127\.0\.0\.1\tFALSE\t\/\tFALSE\t(\d+)\tkept\t1$/m.exec(text);
         assert.ok(kept, text);
-        assert.ok(Math.abs(Number(kept[1]) - (Date.now() / 1000 + 3600)) < 120, 'Max-Age as an absolute expiry');
+        assert.ok(
+          Math.abs(Number(kept[1]) - (Date.now() / 1000 + 3600)) < 120,
+          'Max-Age as an absolute expiry',
+        );
         assert.equal(await jar.getCookieString(a!.origin), 'sid=abc; kept=1', "the caller's jar holds them");
       },
     );
@@ -203,24 +233,49 @@ describe('cookies', () => {
       ],
       async ([a]) => {
         await download([a!.url('/one'), a!.url('/two')], { dir: await tempDir(), concurrency: 1 });
-        assert.deepEqual(a!.requests.map((q) => q.headers.cookie), [undefined, undefined]);
+        assert.deepEqual(
+          a!.requests.map((q) => q.headers.cookie),
+          [undefined, undefined],
+        );
       },
     );
   });
 
   test('with two event loops, a cookie set on either is sent by the other', async () => {
-    // Each item fails with 503 until it brings the cookie the other item's response sets; the
-    // first item runs on this thread, the second on the worker thread.
-    const wants: Record<string, [string, string]> = { '/main': ['from_worker', 'from_main'], '/worker': ['from_main', 'from_worker'] };
+    // Each item fails with 503 until it brings the cookie the other item's response sets. The
+    // first requests are answered once both have come (or after 5 s), so that both items are in
+    // flight at once: the first on this thread, the second on the worker thread, for good.
+    const wants: Record<string, [string, string]> = {
+      '/main': ['from_worker', 'from_main'],
+      '/worker': ['from_main', 'from_worker'],
+    };
+    let workerSeen = false;
+    const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const [needed, set] = wants[req.url!]!;
+      res.setHeader('set-cookie', `${set}=1`);
+      if (!cookieNames({ headers: req.headers } as SeenRequest).includes(needed)) {
+        return void res.writeHead(503, { 'retry-after': '0' }).end();
+      }
+      serveBody(req, res, bytes(10));
+    };
+    // The first request of /main waits for one of /worker (5 s at most).
+    let parked: (() => void) | undefined;
+    const release = () => {
+      parked?.();
+      parked = undefined;
+    };
+    const timer = setTimeout(release, 5000);
+    timer.unref();
     await withServers(
       [
         (req, res) => {
-          const [needed, set] = wants[req.url!]!;
-          res.setHeader('set-cookie', `${set}=1`);
-          if (!cookieNames({ headers: req.headers } as SeenRequest).includes(needed)) {
-            return void res.writeHead(503, { 'retry-after': '0' }).end();
+          if (req.url === '/worker') {
+            workerSeen = true;
+            release();
+          } else if (!workerSeen && !parked) {
+            return void (parked = () => answer(req, res));
           }
-          serveBody(req, res, bytes(10));
+          answer(req, res);
         },
       ],
       async ([a]) => {
@@ -228,7 +283,8 @@ describe('cookies', () => {
         const saved = path.join(work, 'saved.txt');
         const d = new Downloader([a!.url('/main'), a!.url('/worker')], {
           dir: work,
-          concurrency: 2,
+          // Enough connections per origin that each loop has a share (see hostShare).
+          concurrency: 8,
           workers: 2,
           retries: 50,
           backoff: { baseMs: 10, maxMs: 50 },
@@ -238,13 +294,10 @@ describe('cookies', () => {
         d.on('result', (r) => results.push(r));
         await d.run();
         assert.equal(workerThreadsOf(d).length, 1, 'the second item ran on a worker thread');
-        assert.deepEqual(
-          results.map((r) => [r.url, r.status]).sort(),
-          [
-            [a!.url('/main'), 'ok'],
-            [a!.url('/worker'), 'ok'],
-          ],
-        );
+        assert.deepEqual(results.map((r) => [r.url, r.status]).sort(), [
+          [a!.url('/main'), 'ok'],
+          [a!.url('/worker'), 'ok'],
+        ]);
         const text = await fs.readFile(saved, 'utf8');
         assert.match(text, /\tfrom_worker\t1$/m, "a cookie set on the worker thread is in the run's jar");
       },

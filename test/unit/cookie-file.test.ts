@@ -44,9 +44,23 @@ test('a Netscape cookie file: only the cookies a request fits are sent (domain, 
       .filter(Boolean)
       .map((c) => c.split('=')[0])
       .sort();
-  assert.deepEqual(await sent('https://host.example.com/app/x'), ['httponly', 'secure', 'session', 'sub', 'tabbed']);
-  assert.deepEqual(await sent('http://host.example.com/x'), ['session', 'sub', 'tabbed'], 'Secure needs https, /app its path');
-  assert.deepEqual(await sent('http://deep.host.example.com/'), ['sub'], 'host-only cookies stay on their host');
+  assert.deepEqual(await sent('https://host.example.com/app/x'), [
+    'httponly',
+    'secure',
+    'session',
+    'sub',
+    'tabbed',
+  ]);
+  assert.deepEqual(
+    await sent('http://host.example.com/x'),
+    ['session', 'sub', 'tabbed'],
+    'Secure needs https, /app its path',
+  );
+  assert.deepEqual(
+    await sent('http://deep.host.example.com/'),
+    ['sub'],
+    'host-only cookies stay on their host',
+  );
   assert.deepEqual(await sent('http://example.com/'), ['sub']);
   assert.deepEqual(await sent('http://elsewhere.test/'), []);
 });
@@ -56,8 +70,16 @@ test('a jar written back: the same cookies, session ones too, expired ones not',
   const written = formatCookieFile(await jar.store.getAllCookies(), NOW);
   assert.match(written, /^# Netscape HTTP Cookie File\n/);
   const lines = written.split('\n').filter((l) => l && (!l.startsWith('#') || l.startsWith('#HttpOnly_')));
-  assert.deepEqual(lines.sort(), FILE.split('\n').filter((l) => /\t/.test(l) && !l.includes('expired')).sort());
-  assert.equal(formatCookieFile(await jar.store.getAllCookies(), (LATER + 1) * 1000).includes('\tsub\t'), false);
+  assert.deepEqual(
+    lines.sort(),
+    FILE.split('\n')
+      .filter((l) => /\t/.test(l) && !l.includes('expired'))
+      .sort(),
+  );
+  assert.equal(
+    formatCookieFile(await jar.store.getAllCookies(), (LATER + 1) * 1000).includes('\tsub\t'),
+    false,
+  );
 });
 
 test('Set-Cookie: Max-Age becomes an absolute expiry at receipt', async () => {
@@ -67,7 +89,15 @@ test('Set-Cookie: Max-Age becomes an absolute expiry at receipt', async () => {
   assert.equal((parseSetCookie('a=1; Max-Age=0', NOW)!.expires as Date).getTime(), 0);
   assert.equal(parseSetCookie('', NOW), undefined);
   const store = new JarCookies();
-  await store.received(new URL('http://h.test/dir/page'), ['a=1', 'b=2; Domain=elsewhere.test', 'c=3; Path=/other']);
-  assert.equal(await store.cookieHeader(new URL('http://h.test/dir/x')), 'a=1', 'another domain is refused; /other is not this path');
+  await store.received(new URL('http://h.test/dir/page'), [
+    'a=1',
+    'b=2; Domain=elsewhere.test',
+    'c=3; Path=/other',
+  ]);
+  assert.equal(
+    await store.cookieHeader(new URL('http://h.test/dir/x')),
+    'a=1',
+    'another domain is refused; /other is not this path',
+  );
   assert.equal(await store.cookieHeader(new URL('http://h.test/other/x')), 'c=3');
 });

@@ -18,8 +18,14 @@ describe('URL credentials', () => {
     assert.equal(withoutCredentials(url).href, 'http://host:8080/a?b');
     assert.equal(url.username, 'us%40er', 'the URL given is left as it was');
     assert.equal(urlCredentials(new URL('http://host/')), undefined);
-    assert.equal(basicAuthorization({ username: 'Aladdin', password: 'open sesame' }), 'Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==');
-    assert.equal(basicAuthorization({ username: 'ü', password: '' }), `Basic ${Buffer.from('ü:').toString('base64')}`);
+    assert.equal(
+      basicAuthorization({ username: 'Aladdin', password: 'open sesame' }),
+      'Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==',
+    );
+    assert.equal(
+      basicAuthorization({ username: 'ü', password: '' }),
+      `Basic ${Buffer.from('ü:').toString('base64')}`,
+    );
   });
 
   test('masked in any text that names URLs: user:***@, or ***@ for a user alone', () => {
@@ -28,11 +34,19 @@ describe('URL credentials', () => {
       ['a user alone (a token)', 'https://ghp_token@host/x', 'https://***@host/x'],
       ['an empty user', 'http://:pw@host/', 'http://:***@host/'],
       ['the last @ ends the credentials', 'http://a@b:c@d@host/', 'http://a@b:***@host/'],
-      ['inside a message', 'server answered 404 for http://u:p@h:1/f (x)', 'server answered 404 for http://u:***@h:1/f (x)'],
+      [
+        'inside a message',
+        'server answered 404 for http://u:p@h:1/f (x)',
+        'server answered 404 for http://u:***@h:1/f (x)',
+      ],
       ['two URLs', 'http://a:1@x/ -> https://b:2@y/', 'http://a:***@x/ -> https://b:***@y/'],
       ['upper case, backslashes', 'HTTP:\\\\u:p@host', 'HTTP:\\\\u:***@host'],
       ['no slashes, as a URL parser reads it', 'http:u:p@host/', 'http:u:***@host/'],
-      ['a mail address after a URL is left alone', 'see http://host/x or mail a@b.c', 'see http://host/x or mail a@b.c'],
+      [
+        'a mail address after a URL is left alone',
+        'see http://host/x or mail a@b.c',
+        'see http://host/x or mail a@b.c',
+      ],
       ['an @ in the path is no credential', 'http://host/@user', 'http://host/@user'],
       ['an @ in the query is no credential', 'http://host/?to=a@b', 'http://host/?to=a@b'],
       ['no URL', 'nothing here @ all', 'nothing here @ all'],
@@ -49,7 +63,11 @@ describe('URL credentials', () => {
     assert.equal(printable('http://u:p\u001bw@h/'), 'http://u:***@h/');
     const line = jsonLine({ url: 'http://u:p\u0007w@h/', error: { message: 'for http://u:pw@h/' }, n: 1 });
     assert.doesNotMatch(line, /pw|p\\u0007w/);
-    assert.deepEqual(JSON.parse(line), { url: 'http://u:***@h/', error: { message: 'for http://u:***@h/' }, n: 1 });
+    assert.deepEqual(JSON.parse(line), {
+      url: 'http://u:***@h/',
+      error: { message: 'for http://u:***@h/' },
+      n: 1,
+    });
   });
 });
 
@@ -65,8 +83,18 @@ describe('credentials of an attempt', () => {
       ['netrc by host', 'http://host:81/', { auth: undefined, netrc }, ['nl', 'np']],
       ['netrc host ignores case', 'http://HOST/', { auth: undefined, netrc }, ['nl', 'np']],
       ['netrc default for another host', 'http://other/', { auth: undefined, netrc }, ['dl', 'dp']],
-      ["a URL's user alone takes its password from netrc", 'http://bob@host/', { auth, netrc }, ['bob', 'bobs']],
-      ['a user with no netrc entry is sent with an empty password', 'http://carl@host/', { auth: undefined, netrc: [] }, ['carl', '']],
+      [
+        "a URL's user alone takes its password from netrc",
+        'http://bob@host/',
+        { auth, netrc },
+        ['bob', 'bobs'],
+      ],
+      [
+        'a user with no netrc entry is sent with an empty password',
+        'http://carl@host/',
+        { auth: undefined, netrc: [] },
+        ['carl', ''],
+      ],
       ['nothing', 'http://host/', { auth: undefined, netrc: undefined }, undefined],
     ];
     for (const [name, url, options, expected] of table) {
@@ -76,7 +104,11 @@ describe('credentials of an attempt', () => {
   });
 
   test('sent to the origin of the item URL only: not to another port, scheme or host', async () => {
-    const { url, session } = attemptSession(new URL('http://u:p@host:81/a'), { auth: undefined, netrc: undefined }, undefined);
+    const { url, session } = attemptSession(
+      new URL('http://u:p@host:81/a'),
+      { auth: undefined, netrc: undefined },
+      undefined,
+    );
     assert.equal(url.href, 'http://host:81/a');
     const expected = basicAuthorization({ username: 'u', password: 'p' });
     const sent = async (to: string) => (await sessionHeaders(new URL(to), { a: 'b' }, session)).authorization;
@@ -85,6 +117,10 @@ describe('credentials of an attempt', () => {
     assert.equal(await sent('https://host:81/a'), undefined);
     assert.equal(await sent('http://elsewhere:81/a'), undefined);
     // A header given with the item or the run is left as it is.
-    assert.equal((await sessionHeaders(new URL('http://host:81/'), { authorization: 'Bearer t' }, session)).authorization, 'Bearer t');
+    assert.equal(
+      (await sessionHeaders(new URL('http://host:81/'), { authorization: 'Bearer t' }, session))
+        .authorization,
+      'Bearer t',
+    );
   });
 });

@@ -51,8 +51,7 @@ export type ClaimAsk =
 
 /** A worker's request of the run's cookies (see transport/cookies.ts); URLs as strings. */
 export type CookieAsk =
-  | { op: 'cookieHeader'; url: string }
-  | { op: 'cookiesReceived'; url: string; setCookie: string[] };
+  { op: 'cookieHeader'; url: string } | { op: 'cookiesReceived'; url: string; setCookie: string[] };
 
 /** From a worker thread to the run. */
 export type FromWorker =

@@ -217,7 +217,8 @@ export class WorkerThread {
   async #answerCookie(m: Extract<FromWorker, { type: 'cookie' }>): Promise<void> {
     try {
       const cookies = this.#cookies;
-      if (!cookies) throw new InternalError('cookies', 'a worker thread asked for cookies the run does not keep');
+      if (!cookies)
+        throw new InternalError('cookies', 'a worker thread asked for cookies the run does not keep');
       const url = new URL(m.url);
       const value =
         m.op === 'cookieHeader' ? await cookies.cookieHeader(url) : await cookies.received(url, m.setCookie);
