@@ -71,13 +71,16 @@ export async function getFollowingRedirects(
   let current = url;
   let headers = options.headers;
   for (let hop = 0; ; hop++) {
-    const sent = await sessionHeaders(current, headers, options.session);
+    const { session } = options;
+    const sent = session ? await sessionHeaders(current, headers, session) : headers;
     const res = await client.request(current, { headers: sent, signal: options.signal });
-    try {
-      await keepCookies(current, res.headers, options.session);
-    } catch (err) {
-      discardBody(res);
-      throw err;
+    if (session?.cookies) {
+      try {
+        await keepCookies(current, res.headers, session);
+      } catch (err) {
+        discardBody(res);
+        throw err;
+      }
     }
     if (!REDIRECTS.has(res.status)) return { ...res, requestHeaders: headers };
     discardBody(res);
