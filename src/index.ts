@@ -9,6 +9,9 @@ export type {
 } from './engine/options.js';
 export type { OutputOptions, S3Options } from './engine/output-options.js';
 export { VERSION } from './engine/options.js';
+export type { CookieOptions } from './engine/auth-options.js';
+export type { Credentials } from './transport/credentials.js';
+export { redactCredentials } from './transport/credentials.js';
 export type {
   DownloaderEvents,
   StartEvent,

@@ -75,6 +75,9 @@ async function enqueueCommand(io: CliIo, argv: readonly string[]): Promise<numbe
   program.parse(argv, { from: 'user' });
   const flags = { ...program.opts<ClusterFlags>(), ...flagsOf(program) } as ParsedFlags & ClusterFlags;
   const config = toConfig(flags, program.args, { stderrIsTTY: false });
+  if (flags.saveCookies !== undefined) {
+    throw new UsageError('--save-cookies saves the cookies of one run; each job of a queue keeps its own');
+  }
   // --shard-items is the size of a job here (a shard of the queue), 1,000 unless given; with
   // WebDataset output a job is one shard, of the output's size.
   const shardItems =

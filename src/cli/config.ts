@@ -32,6 +32,21 @@ export function segmentOptions(flags: Pick<ParsedFlags, 'split' | 'minSplitSize'
   return { split: flags.split, minSplitSize: flags.minSplitSize };
 }
 
+/** `-u`, `--netrc`, `--netrc-file`, `--load-cookies`, `--save-cookies`: credentials and cookies. */
+export function authOptions(
+  flags: Pick<ParsedFlags, 'user' | 'netrc' | 'netrcFile' | 'loadCookies' | 'saveCookies'>,
+): DownloadOptions {
+  const { loadCookies: load, saveCookies: save } = flags;
+  const netrc = flags.netrcFile ?? (flags.netrc === true ? true : undefined);
+  return {
+    ...(flags.user === undefined ? {} : { auth: flags.user }),
+    ...(netrc === undefined ? {} : { netrc }),
+    ...(load === undefined && save === undefined
+      ? {}
+      : { cookies: { ...(load === undefined ? {} : { load }), ...(save === undefined ? {} : { save }) } }),
+  };
+}
+
 /** A malformed proxy in the environment is a usage error naming the variable, as curl fails on it. */
 function checkEnvProxies(env: NodeJS.ProcessEnv = process.env): void {
   try {
@@ -90,6 +105,7 @@ export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrI
       shardItems: flags.shardItems,
       ...(flags.shardBytes === undefined ? {} : { shardBytes: flags.shardBytes }),
     },
+    ...authOptions(flags),
     s3: {
       ...(flags.s3Endpoint === undefined ? {} : { endpoint: flags.s3Endpoint }),
       ...(flags.s3Region === undefined ? {} : { region: flags.s3Region }),

@@ -4,7 +4,7 @@ import { VERSION } from '../index.js';
 import { DEFAULTS, LIMITS } from '../engine/options.js';
 import { OUTPUT_DEFAULTS } from '../engine/output-options.js';
 import { addAliases, aliasHelp } from './aliases.js';
-import { header, integer, proxy, rate, seconds, size, sizeFrom, split } from './values.js';
+import { header, integer, proxy, rate, seconds, size, sizeFrom, split, userPassword } from './values.js';
 
 /** The options as commander leaves them, after the value parsers ran. */
 export interface ParsedFlags {
@@ -49,6 +49,11 @@ export interface ParsedFlags {
   json?: boolean;
   continue?: boolean;
   dryRun?: boolean;
+  user?: { username: string; password: string };
+  netrc?: boolean;
+  netrcFile?: string;
+  loadCookies?: string;
+  saveCookies?: string;
 }
 
 const EXAMPLES = `
@@ -322,6 +327,26 @@ export function createProgram(): Command {
       ),
     )
     .option('--insecure', 'do not verify TLS certificates');
+
+  program
+    .optionsGroup('Authentication and cookies:')
+    .addOption(
+      valued(
+        '-u, --user <USER:PASSWORD>',
+        "Basic credentials for the items' origins (a URL's own user:pass@ comes first); never sent to a redirect to another origin",
+        userPassword,
+      ),
+    )
+    .option('--netrc', 'take credentials for a host without others from ~/.netrc')
+    .option('--netrc-file <FILE>', 'take credentials for a host without others from FILE (netrc format)')
+    .option(
+      '--load-cookies <FILE>',
+      'start with the cookies of FILE (Netscape format, as curl -b and wget read)',
+    )
+    .option(
+      '--save-cookies <FILE>',
+      'keep cookies during the run and write them all to FILE at the end (Netscape format, session cookies too)',
+    );
 
   program
     .optionsGroup('Display:')

@@ -115,3 +115,13 @@ export function urlProblem(text: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * `-u USER:PASSWORD`: split at the first colon (a password may hold more). A value without one
+ * has no password to show, so the message may quote it; no password is ever asked for.
+ */
+export function userPassword(text: string): { username: string; password: string } {
+  const colon = text.indexOf(':');
+  if (colon === -1) throw new InvalidArgumentError('Expected USER:PASSWORD (an empty password is USER:).');
+  return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}

@@ -2,6 +2,8 @@ import type { ParafetchError } from '../errors/index.js';
 import type { DirectoryGuard } from '../storage/safe-path.js';
 import type { SyncWriteGate } from '../storage/small-file.js';
 import type { HttpClient } from '../transport/client.js';
+import type { CookieStore } from '../transport/cookies.js';
+import type { AuthOptions } from './attempt-session.js';
 import type { Claims } from './claims.js';
 import type { ChooserOptions } from './destination.js';
 import type { Store } from '../storage/store.js';
@@ -10,7 +12,7 @@ import type { StoreJob } from './store-job.js';
 import type { SplitSetting } from './split-plan.js';
 
 /** What a job reads of the run's options. */
-export interface JobOptions extends ChooserOptions {
+export interface JobOptions extends ChooserOptions, AuthOptions {
   userAgent: string;
   headers: Record<string, string>;
   maxRedirects: number;
@@ -40,6 +42,8 @@ export interface JobContext {
    * an item then goes through a StoreJob, one stream into one upload per attempt.
    */
   store?: Store;
+  /** The run's cookies, when it keeps them (see CookieStore). */
+  cookies?: CookieStore | undefined;
   /** The run's idle connections a split download may borrow (none when absent). */
   connections?: SpareConnections;
 }

@@ -20,6 +20,8 @@ import type { HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
 import { resultOf, type DownloadItem, type DownloadResult, type ResultStatus } from './item.js';
 import { ifRangeValue } from './response.js';
+import { attemptSession } from './attempt-session.js';
+import type { Session } from '../transport/session.js';
 
 export type { JobContext, JobOptions } from './job-context.js';
 
@@ -44,6 +46,8 @@ export class DownloadJob {
   #urls: URL[] = [];
   /** The origin of the current attempt's URL: what connections are borrowed for. */
   #origin = '';
+  /** The current attempt's credentials and cookies. */
+  #session: Session | undefined;
   readonly #dest: DestinationChooser;
 
   constructor(index: number, item: DownloadItem, ctx: JobContext) {
@@ -96,8 +100,13 @@ export class DownloadJob {
   /** One HTTP attempt. Resolves with the result, or rejects with a ParafetchError. */
   async attempt(signal: AbortSignal): Promise<DownloadResult> {
     this.attempts++;
-    const url = attemptUrl(this.#urls, this.attempts);
+    const { url, session } = attemptSession(
+      attemptUrl(this.#urls, this.attempts),
+      this.#ctx.options,
+      this.#ctx.cookies,
+    );
     this.#origin = url.origin;
+    this.#session = session;
     return this.#request(url, signal);
   }
 
@@ -138,7 +147,12 @@ export class DownloadJob {
     let res: Awaited<ReturnType<typeof getFollowingRedirects>>;
     let offset: number;
     try {
-      res = await getFollowingRedirects(client, url, { headers, maxRedirects: options.maxRedirects, signal });
+      res = await getFollowingRedirects(client, url, {
+        headers,
+        maxRedirects: options.maxRedirects,
+        signal,
+        session: this.#session,
+      });
     } catch (err) {
       await dropEarly(early);
       throw err;
@@ -234,6 +248,7 @@ export class DownloadJob {
       client,
       url,
       headers,
+      session: this.#session,
       options,
       connections: connections ?? Math.min(cap, 1 + this.#spare()),
       cap,

@@ -4,6 +4,7 @@ import { FileSink } from '../storage/file-sink.js';
 import { discardBody } from '../transport/discard.js';
 import type { DownloadState } from './download-state.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
+import type { Session } from '../transport/session.js';
 import { Checkpointer, type CheckpointSubject } from './checkpointer.js';
 import { PrefixHasher } from './prefix-hash.js';
 import type { SpareConnections } from './job-context.js';
@@ -29,6 +30,7 @@ export interface SegmentedReceive {
   client: HttpClient;
   url: URL;
   headers: Record<string, string>;
+  session: Session | undefined;
   validator: Validator;
   options: { minSplitSize: number; checkpointMs: number; maxRedirects: number };
   /** Connections to start with, the first included (those beyond it borrowed from `more`). */
@@ -69,6 +71,7 @@ export async function receiveSegmented(
       client: r.client,
       url: r.url,
       headers: r.headers,
+      session: r.session,
       validator: r.validator,
       table,
       // Bytes that continue the hashed prefix are hashed on their way to the file.
@@ -110,6 +113,7 @@ export interface SegmentedEnv {
   client: HttpClient;
   url: URL;
   headers: Record<string, string>;
+  session: Session | undefined;
   options: SegmentedReceive['options'];
   /** Connections to start with, the first included. */
   connections: number;
@@ -158,6 +162,7 @@ export async function segmentedAttempt(
     client: env.client,
     url: env.url,
     headers: env.headers,
+    session: env.session,
     validator: s.validator!,
     options: env.options,
     connections: env.connections,

@@ -14,6 +14,7 @@ import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects } from '../transport/redirects.js';
 import { discardBody } from '../transport/discard.js';
 import { header } from '../transport/headers.js';
+import type { Session } from '../transport/session.js';
 import {
   ifRangeValue,
   parseContentRange,
@@ -29,6 +30,8 @@ export interface SegmentedFetch {
   url: URL;
   /** Headers for range requests (already without credentials a redirect dropped). */
   headers: Record<string, string>;
+  /** Credentials and cookies, given to each range request as its URL allows. */
+  session?: Session | undefined;
   /** The version being fetched; every range request carries it as If-Range. */
   validator: Validator;
   table: SegmentTable;
@@ -190,6 +193,7 @@ async function fetchRange(
       },
       maxRedirects: f.maxRedirects,
       signal,
+      session: f.session,
     });
     f.table.noteRoundTrip(performance.now() - sent);
     if (res.status !== 206) {

@@ -10,6 +10,7 @@ import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
 import { resultOf, type DownloadItem, type DownloadResult, type ResultStatus } from './item.js';
 import type { JobContext } from './job-context.js';
 import { attemptUrl, itemUrls } from './mirrors.js';
+import { attemptSession } from './attempt-session.js';
 import { nameFromContentDisposition, nameFromUrl } from './naming.js';
 import { checkItemFields } from './rules.js';
 import { derivesName, storeName } from './store-name.js';
@@ -112,12 +113,13 @@ export class StoreJob {
   async attempt(signal: AbortSignal): Promise<DownloadResult> {
     this.attempts++;
     this.bytes = 0;
-    const url = attemptUrl(this.#urls, this.attempts);
-    const { options, client } = this.#ctx;
+    const { options, client, cookies } = this.#ctx;
+    const { url, session } = attemptSession(attemptUrl(this.#urls, this.attempts), options, cookies);
     const headers: Record<string, string> = { 'user-agent': options.userAgent, ...options.headers };
     for (const [k, v] of Object.entries(this.item.headers ?? {})) headers[k.toLowerCase()] = v;
     const res = await getFollowingRedirects(client, url, {
       headers,
+      session,
       maxRedirects: options.maxRedirects,
       signal,
     });

@@ -1,8 +1,9 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
-import { AbortedError, type ParafetchError } from '../errors/index.js';
+import { AbortedError, DiskError, type ParafetchError } from '../errors/index.js';
 import type { DownloadItem, DownloadResult } from '../download/item.js';
 import type { JobContext } from '../download/job.js';
 import { HttpClient } from '../transport/client.js';
+import { saveCookieFile } from '../transport/cookie-file.js';
 import { afterFailure, type AttemptHistory } from './after-failure.js';
 import { Admission } from './admission.js';
 import { ConnectionLender } from './connection-lender.js';
@@ -182,12 +183,26 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     }
     // What the store holds is whole only once it is closed (the last shard): a failure fails the run.
     const storeFailure = signal.aborted ? undefined : await this.#output?.end(false);
-    const failure = this.#inputError ?? storeFailure;
+    // Stopped or not, the cookies received so far are saved (as curl writes its jar at exit).
+    const cookieFailure = await this.#saveCookies();
+    const failure = this.#inputError ?? storeFailure ?? cookieFailure;
     const summary = this.#tally.summary(signal.aborted, Date.now());
     this.#results?.close(failure === undefined ? undefined : { reason: failure });
     this.#safeEmit('end', summary);
     if (failure !== undefined) throw failure;
     return summary;
+  }
+
+  /** Writes the run's cookies to the file `cookies.save` names, if it does; the error when it cannot. */
+  async #saveCookies(): Promise<ParafetchError | undefined> {
+    const cookies = this.options.cookies;
+    if (!cookies?.jar || cookies.save === undefined) return undefined;
+    try {
+      await saveCookieFile(cookies.jar, cookies.save);
+      return undefined;
+    } catch (err) {
+      return new DiskError(`cannot write the cookie file ${cookies.save}: ${(err as Error).message}`, err);
+    }
   }
 
   /** Reads the input into the look-ahead buffer, never more than it holds. */

@@ -5,6 +5,9 @@ import { HEADER_VALUE_FORBIDDEN, normalizeHeaders } from '../download/rules.js';
 import type { SplitSetting } from '../download/split-plan.js';
 import { resolveProxies, type ProxySettings } from '../transport/proxy-settings.js';
 import { boolean, integer, number, plainObject } from './option-checks.js';
+import { normalizeAuth, type CookieOptions, type NormalizedCookies } from './auth-options.js';
+import type { Credentials } from '../transport/credentials.js';
+import type { NetrcEntry } from '../transport/netrc.js';
 import {
   isRemoteDir,
   normalizeOutput,
@@ -115,6 +118,22 @@ export interface DownloadOptions {
    * when first given an item (default: one per core but one; 1: no worker thread).
    */
   workers?: number;
+  /**
+   * Basic credentials for the origin of every item URL that carries none of its own (as curl
+   * `-u`): never sent to a redirect to another origin. A URL's own `user:pass@` comes first.
+   */
+  auth?: Credentials;
+  /**
+   * Credentials from a netrc file, for the origin of an item URL that has no others: `true`
+   * reads `~/.netrc` (none when it does not exist), a path reads that file (default: none).
+   */
+  netrc?: boolean | string;
+  /**
+   * Keep cookies, as a browser does: those a response sets are sent with later requests (hops
+   * of a redirect too) whose domain, path and scheme they fit, until they expire. Off unless
+   * given; `{}` keeps them in memory for the run.
+   */
+  cookies?: CookieOptions;
 }
 
 export interface NormalizedOptions {
@@ -150,6 +169,10 @@ export interface NormalizedOptions {
   minSplitSize: number;
   checkpointMs: number;
   workers: number;
+  auth: Credentials | undefined;
+  /** The entries of the netrc file, read once, here. */
+  netrc: NetrcEntry[] | undefined;
+  cookies: NormalizedCookies | undefined;
 }
 
 export const VERSION = '0.1.0';
@@ -182,6 +205,9 @@ const KEYS: ReadonlySet<string> = new Set<keyof DownloadOptions>([
   'workers',
   'output',
   's3',
+  'auth',
+  'netrc',
+  'cookies',
 ]);
 
 /** `split`: 'auto', or a number of connections per file from 1 (never split) to LIMITS.split. */
@@ -330,5 +356,6 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     minSplitSize: integer('minSplitSize', o.minSplitSize, 1, DEFAULTS.minSplitSize),
     checkpointMs: integer('checkpointMs', o.checkpointMs, 10, 1000),
     workers: integer('workers', o.workers, 1, defaultWorkers(), LIMITS.workers),
+    ...normalizeAuth(o),
   };
 }

@@ -4,6 +4,7 @@ import { DirectoryGuard } from '../storage/safe-path.js';
 import { SyncWriteGate } from '../storage/small-file.js';
 import type { Store } from '../storage/store.js';
 import type { HttpClient } from '../transport/client.js';
+import { JarCookies } from '../transport/cookies.js';
 import type { NormalizedOptions } from './options.js';
 import { decideRetry } from './retry-policy.js';
 
@@ -22,6 +23,8 @@ export function jobContext(
     guard: new DirectoryGuard(options.dir),
     claims,
     progress,
+    // The thread that holds the jar: a worker thread has none, and sets its own (see thread.ts).
+    cookies: options.cookies?.jar && new JarCookies(options.cookies.jar),
     syncWrites: new SyncWriteGate(),
     retryDelay: (failures, error) => {
       const d = decideRetry({ attempt: failures, error, now: Date.now(), random: Math.random() }, options);

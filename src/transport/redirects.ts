@@ -2,6 +2,7 @@ import { InvalidUrlError, TooManyRedirectsError, UnsafeRedirectError } from '../
 import type { HttpClient, HttpResponse } from './client.js';
 import { discardBody } from './discard.js';
 import { header } from './headers.js';
+import { keepCookies, sessionHeaders, type Session } from './session.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Credentials that must not follow a redirect to another origin. */
@@ -52,11 +53,15 @@ export interface FollowOptions {
   headers: Record<string, string>;
   maxRedirects: number;
   signal?: AbortSignal | undefined;
+  /** Credentials and cookies, given to each hop as its URL allows (see Session). */
+  session?: Session | undefined;
 }
 
 /**
  * GETs `url`, following up to `maxRedirects` redirects. Range/If-Range headers are carried on
- * every hop. Resolves with the first non-redirect response.
+ * every hop. The cookies every response sets, redirects included, are stored before the next
+ * request. Resolves with the first non-redirect response; its `requestHeaders` are the headers
+ * of its hop without what the session added.
  */
 export async function getFollowingRedirects(
   client: HttpClient,
@@ -66,7 +71,17 @@ export async function getFollowingRedirects(
   let current = url;
   let headers = options.headers;
   for (let hop = 0; ; hop++) {
-    const res = await client.request(current, { headers, signal: options.signal });
+    const { session } = options;
+    const sent = session ? await sessionHeaders(current, headers, session) : headers;
+    const res = await client.request(current, { headers: sent, signal: options.signal });
+    if (session?.cookies) {
+      try {
+        await keepCookies(current, res.headers, session);
+      } catch (err) {
+        discardBody(res);
+        throw err;
+      }
+    }
     if (!REDIRECTS.has(res.status)) return { ...res, requestHeaders: headers };
     discardBody(res);
     if (hop >= options.maxRedirects) throw new TooManyRedirectsError(options.maxRedirects, url.href);

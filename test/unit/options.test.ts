@@ -43,6 +43,9 @@ const DEFAULTS: NormalizedOptions = {
   minSplitSize: 1024 * 1024,
   checkpointMs: 1000,
   workers: Math.max(1, os.availableParallelism() - 1),
+  auth: undefined,
+  netrc: undefined,
+  cookies: undefined,
 };
 
 describe('normalizeOptions: defaults', () => {

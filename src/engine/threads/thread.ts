@@ -5,6 +5,7 @@ import type { DownloadJob } from '../../download/job.js';
 import type { StoreJob } from '../../download/store-job.js';
 import { InternalError } from '../../errors/index.js';
 import { HttpClient } from '../../transport/client.js';
+import type { CookieStore } from '../../transport/cookies.js';
 import type { NormalizedOptions } from '../options.js';
 import { jobContext } from '../run-context.js';
 import { createStore } from '../output.js';
@@ -16,6 +17,7 @@ import {
   resultToWire,
   toWire,
   type ClaimAsk,
+  type CookieAsk,
   type FromWorker,
   type JobNews,
   type ToWorker,
@@ -47,21 +49,21 @@ async function serve(port: NonNullable<typeof parentPort>, data: ThreadData): Pr
 
   let nextCall = 0;
   const asked = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
-  const ask = (q: ClaimAsk) =>
+  const ask = (q: ({ type: 'claim' } & ClaimAsk) | ({ type: 'cookie' } & CookieAsk)) =>
     new Promise<unknown>((resolve, reject) => {
       const call = ++nextCall;
       asked.set(call, { resolve, reject });
-      post({ type: 'claim', call, ...q });
+      post({ ...q, call });
     });
   const release = (path: string, hold: number) => () =>
     post({ type: 'claim', call: 0, op: 'release', path, hold });
   const claims: Claims = {
     uniqueDerived: (path, index, source) =>
-      ask({ op: 'uniqueDerived', path, index, source }) as Promise<string>,
-    taken: (path) => ask({ op: 'taken', path }) as Promise<boolean>,
-    hold: async (path) => release(path, (await ask({ op: 'hold', path })) as number),
+      ask({ type: 'claim', op: 'uniqueDerived', path, index, source }) as Promise<string>,
+    taken: (path) => ask({ type: 'claim', op: 'taken', path }) as Promise<boolean>,
+    hold: async (path) => release(path, (await ask({ type: 'claim', op: 'hold', path })) as number),
     tryHold: async (path) => {
-      const hold = (await ask({ op: 'tryHold', path })) as number | undefined;
+      const hold = (await ask({ type: 'claim', op: 'tryHold', path })) as number | undefined;
       return hold === undefined ? undefined : release(path, hold);
     },
   };
@@ -104,6 +106,14 @@ async function serve(port: NonNullable<typeof parentPort>, data: ThreadData): Pr
     store,
   );
   ctx.connections = connections;
+  // The run's cookies are kept by the thread that runs it; each request asks it, and waits.
+  const cookies: CookieStore | undefined = options.cookies && {
+    cookieHeader: async (url) => (await ask({ type: 'cookie', op: 'cookieHeader', url: url.href })) as string,
+    received: async (url, setCookie) => {
+      await ask({ type: 'cookie', op: 'cookiesReceived', url: url.href, setCookie: [...setCookie] });
+    },
+  };
+  ctx.cookies = cookies;
 
   /** Runs one step of a job and answers the call; a step with a result ends the job here. */
   const step = async (call: number, job: DownloadJob | StoreJob, run: () => Promise<unknown>) => {

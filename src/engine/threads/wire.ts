@@ -35,6 +35,7 @@ export type ToWorker =
   | { type: 'attempt'; call: number; index: number }
   | { type: 'fail'; call: number; index: number; error: WireError; keepPartial: boolean }
   | { type: 'abort'; index: number; reason: WireError }
+  /** The answer to a `claim` or a `cookie` ask. */
   | { type: 'claimed'; call: number; value?: unknown; error?: WireError }
   | { type: 'lent'; origin: string; n: number }
   | { type: 'wanted'; value: boolean }
@@ -48,11 +49,16 @@ export type ClaimAsk =
   | { op: 'tryHold'; path: string }
   | { op: 'release'; path: string; hold: number };
 
+/** A worker's request of the run's cookies (see transport/cookies.ts); URLs as strings. */
+export type CookieAsk =
+  { op: 'cookieHeader'; url: string } | { op: 'cookiesReceived'; url: string; setCookie: string[] };
+
 /** From a worker thread to the run. */
 export type FromWorker =
   | { type: 'done'; call: number; result?: WireResult | undefined; error?: WireError; news: JobNews }
   | { type: 'news'; news: JobNews[] }
   | ({ type: 'claim'; call: number } & ClaimAsk)
+  | ({ type: 'cookie'; call: number } & CookieAsk)
   | ({ type: 'lend' } & LendAsk)
   | { type: 'closed' };
 

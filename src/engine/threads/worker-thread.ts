@@ -2,11 +2,12 @@ import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Claims } from '../../download/claims.js';
 import type { DownloadItem, DownloadResult } from '../../download/item.js';
-import { WorkerExitedError, type ParafetchError } from '../../errors/index.js';
+import { InternalError, WorkerExitedError, type ParafetchError } from '../../errors/index.js';
 import type { JobHandle } from '../job-handle.js';
 import { resultOf } from '../job-handle.js';
 import type { NormalizedOptions } from '../options.js';
 import type { LendAsk } from './lent-connections.js';
+import type { CookieStore } from '../../transport/cookies.js';
 import { Outbox } from './outbox.js';
 import type { ThreadData } from './thread.js';
 import {
@@ -54,6 +55,7 @@ export class WorkerThread {
   readonly #holds = new Map<number, () => void>();
   readonly #onBytes: (job: RemoteJob, n: number) => void;
   readonly #onLend: (ask: LendAsk) => void;
+  readonly #cookies: CookieStore | undefined;
   readonly #outbox = new Outbox<ToWorker>((batch) => this.#worker.postMessage(batch));
   #nextCall = 0;
   #nextHold = 0;
@@ -68,11 +70,16 @@ export class WorkerThread {
     /** `unasked`: it stopped without being closed. */
     onExit: (unasked: boolean) => void,
     onLend: (ask: LendAsk) => void,
+    /** The run's cookies, which the thread asks for (see CookieStore). */
+    cookies?: CookieStore,
   ) {
     this.#onLend = onLend;
     this.#claims = claims;
     this.#onBytes = onBytes;
-    const { signal: _signal, ...plain } = options;
+    this.#cookies = cookies;
+    const { signal: _signal, cookies: kept, ...rest } = options;
+    // The jar stays here: the thread asks this one.
+    const plain = { ...rest, cookies: kept && { jar: undefined, save: kept.save } };
     const workerData: ThreadData = { options: plain, ...place };
     setThreadFlags();
     this.#worker = new Worker(THREAD_FILE, { workerData });
@@ -189,6 +196,9 @@ export class WorkerThread {
       case 'lend':
         this.#onLend(m);
         return;
+      case 'cookie':
+        void this.#answerCookie(m);
+        return;
       case 'closed':
         return;
     }
@@ -202,6 +212,20 @@ export class WorkerThread {
     job.total = n.total;
     job.attempts = n.attempts;
     if (n.delta) this.#onBytes(job, n.delta);
+  }
+
+  async #answerCookie(m: Extract<FromWorker, { type: 'cookie' }>): Promise<void> {
+    try {
+      const cookies = this.#cookies;
+      if (!cookies)
+        throw new InternalError('cookies', 'a worker thread asked for cookies the run does not keep');
+      const url = new URL(m.url);
+      const value =
+        m.op === 'cookieHeader' ? await cookies.cookieHeader(url) : await cookies.received(url, m.setCookie);
+      if (this.#alive) this.#post({ type: 'claimed', call: m.call, value });
+    } catch (err) {
+      if (this.#alive) this.#post({ type: 'claimed', call: m.call, error: toWire(err) });
+    }
   }
 
   async #answerClaim(m: Extract<FromWorker, { type: 'claim' }>): Promise<void> {
