@@ -14,6 +14,7 @@ export type {
   StartEvent,
   ProgressEvent,
   RetryEvent,
+  RunSizes,
   RunStats,
   RunSummary,
 } from './engine/events.js';
