@@ -79,7 +79,9 @@ export class BarRenderer extends HumanRenderer {
   protected override line(text: string): void {
     const multibar = this.#multibar;
     if (!multibar) return super.line(text);
-    for (const row of wrap(printable(text), this.#columns() - 1)) multibar.log(`${row}\n`);
+    // Each row is written over a row of the display: what is left of that row is cleared (ESC [K).
+    const clear = this.options.stream.isTTY === true ? '\x1b[K' : '';
+    for (const row of wrap(printable(text), this.#columns() - 1)) multibar.log(`${row}${clear}\n`);
   }
 
   protected override stop(): void {

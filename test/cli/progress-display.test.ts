@@ -107,20 +107,22 @@ describe('the live display on a terminal (tmux)', () => {
 
   test('a 60-column terminal: every line fits, long URLs above the display are whole, the ETA is not cut off', async () => {
     const long = '/a/rather/long/directory/name/that/goes/on/and/on/for/quite/a/while/before/the/file';
-    const body = bytes(1 * MiB, 3);
+    const body = bytes(2 * MiB, 3);
+    // The failures come while the slow downloads are listed under the counters: the lines printed
+    // above the display are written over rows of it.
     const server = await startServer((req, res) => {
-      if (req.url!.includes('/missing-')) res.writeHead(404).end();
+      if (req.url!.includes('/missing-')) setTimeout(() => res.writeHead(404).end(), 1200);
       else serveThrottled(req, res, body, { rate: 256 * KiB });
     });
     servers.push(server);
     const missing = Array.from({ length: 5 }, (_, i) => server.url(`${long}/missing-${i}.bin`));
     const slow = [server.url(`${long}/big-0.bin`), server.url(`${long}/big-1.bin`)];
     const list = path.join(work, 'narrow.txt');
-    await fs.writeFile(list, [...missing, `${slow[0]} データ/とても長いファイルの名前-0.bin`, slow[1]].join('\n') + '\n');
+    await fs.writeFile(list, [`${slow[0]} データ/とても長いファイルの名前-0.bin`, slow[1], ...missing].join('\n') + '\n');
     const t = await terminal(60, 20, ['-d', path.join(work, 'narrow'), '-j', '3', '-x', '1', '--retries', '0', '-i', list]);
     // The two slow downloads are listed under the counters once they have run for a second.
     const rows = await t.waitFor((r) =>
-      r.filter((x) => /KiB\/s +[\d.]+ KiB\/1\.0 MiB/.test(x)).length === 2 && r.some((x) => BAR_LINE.test(x))
+      r.filter((x) => /KiB\/s +[\d.]+ (KiB|MiB)\/2\.0 MiB/.test(x)).length === 2 && r.some((x) => BAR_LINE.test(x))
         ? r
         : undefined,
     );
@@ -132,7 +134,12 @@ describe('the live display on a terminal (tmux)', () => {
     assert.equal(await t.exited(), 1);
     const history = (await t.history()).join('\n').replace(/\s+/g, '');
     for (const url of missing) {
-      assert.ok(history.includes(`failedHTTP_404serveranswered404for${url}`), `${url} whole in:\n${history}`);
+      // Whole, and followed by the next line printed, the display or the summary: nothing left over
+      // from a row of the display it was written on.
+      const whole = history.indexOf(`failedHTTP_404serveranswered404for${url}`);
+      assert.ok(whole >= 0, `${url} whole in:\n${history}`);
+      const next = history.slice(whole).slice(`failedHTTP_404serveranswered404for${url}`.length);
+      assert.match(next, /^(failed|\[|Done|$)/, `after ${url}: ${next.slice(0, 80)}`);
     }
   });
 });

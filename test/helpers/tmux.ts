@@ -60,7 +60,7 @@ export interface TerminalOptions {
 /**
  * Starts the built command on a terminal `columns` × `rows` made by a tmux server of its own
  * (`-S` socket in a temp folder, no status line, the pane kept after the command exits so its
- * last screen and exit status can be read).
+ * last screen can be read); a shell runs it and records its exit status.
  */
 export async function startTerminal(o: TerminalOptions): Promise<Terminal> {
   requireTmux();
@@ -70,7 +70,12 @@ export async function startTerminal(o: TerminalOptions): Promise<Terminal> {
   await fs.writeFile(conf, 'set -g remain-on-exit on\nset -g history-limit 20000\nset -g status off\n');
   const script = path.join(dir, 'run.sh');
   const command = [process.execPath, CLI, ...o.args].map(quote).join(' ');
-  await fs.writeFile(script, `cd ${quote(o.cwd ?? dir)}\nexec ${command}\n`);
+  const status = path.join(dir, 'status');
+  // The exit status, written by the shell (tmux's own #{pane_dead_status} is not always set).
+  await fs.writeFile(
+    script,
+    `cd ${quote(o.cwd ?? dir)}\n${command}\necho $? > ${quote(`${status}.new`)}\nmv ${quote(`${status}.new`)} ${quote(status)}\n`,
+  );
   const env = tmuxEnv();
   const tmux = async (...args: string[]) =>
     (await run('tmux', ['-u', '-S', socket, ...args], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
@@ -80,11 +85,8 @@ export async function startTerminal(o: TerminalOptions): Promise<Terminal> {
     screen: async () => rowsOf(await tmux('capture-pane', '-p', '-t', 'run')),
     history: async () => rowsOf(await tmux('capture-pane', '-p', '-t', 'run', '-S', '-', '-E', '-')),
     exitStatus: async () => {
-      const [dead, status] = (await tmux('display-message', '-p', '-t', 'run', '#{pane_dead} #{pane_dead_status}'))
-        .trim()
-        .split(' ');
-      // The pane is dead once its terminal closes; its status comes when the process is reaped.
-      return dead === '1' && status !== undefined && status !== '' ? Number(status) : undefined;
+      const text = await fs.readFile(status, 'utf8').catch(() => undefined);
+      return text === undefined ? undefined : Number(text.trim());
     },
     waitFor: async <T>(check: (rows: string[]) => T | undefined, ms = 30_000): Promise<T> => {
       const until = Date.now() + ms;
