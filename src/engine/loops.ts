@@ -309,7 +309,8 @@ export class PlacedJob implements JobHandle {
 
   /** Its time so far: worked on (`ms`), and waiting since it was read (`queuedMs`). */
   times(now: number): { ms: number; queuedMs: number } {
-    const ms = this.#workedMs + (this.#runningSince === undefined ? 0 : Math.max(0, now - this.#runningSince));
+    const ms =
+      this.#workedMs + (this.#runningSince === undefined ? 0 : Math.max(0, now - this.#runningSince));
     return { ms, queuedMs: Math.max(0, now - this.readAt - ms) };
   }
 

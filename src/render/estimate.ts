@@ -66,7 +66,14 @@ export function progressOf(stats: RunStats): Progress {
   const exact = s.unsized === 0 && notStarted === 0;
   // An estimate never says 100% while items remain.
   const cap = done < items ? 0.999 : 1;
-  return { items, doneBytes, totalBytes, exact, fraction: Math.min(cap, doneBytes / totalBytes), byBytes: true };
+  return {
+    items,
+    doneBytes,
+    totalBytes,
+    exact,
+    fraction: Math.min(cap, doneBytes / totalBytes),
+    byBytes: true,
+  };
 }
 
 /**

@@ -36,7 +36,7 @@ export function resultLine(result: DownloadResult, dir: string): string {
 /**
  * The line of plain output for a failed attempt that will be tried again: why, and when. Pure.
  * ```
- * retry    CONNECTION_REFUSED  http://host/x  connect ECONNREFUSED 127.0.0.1:1  (attempt 1; again in 1.2s)
+ * retry    CONNECTION_REFUSED  http://host/x  connection refused by host:80  (attempt 1; again in 1.2s)
  * retry    HTTP_404  server answered 404 for https://a/x  (attempt 1; next URL now)
  * ```
  */

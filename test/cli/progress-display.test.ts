@@ -118,11 +118,26 @@ describe('the live display on a terminal (tmux)', () => {
     const missing = Array.from({ length: 5 }, (_, i) => server.url(`${long}/missing-${i}.bin`));
     const slow = [server.url(`${long}/big-0.bin`), server.url(`${long}/big-1.bin`)];
     const list = path.join(work, 'narrow.txt');
-    await fs.writeFile(list, [`${slow[0]} データ/とても長いファイルの名前-0.bin`, slow[1], ...missing].join('\n') + '\n');
-    const t = await terminal(60, 20, ['-d', path.join(work, 'narrow'), '-j', '3', '-x', '1', '--retries', '0', '-i', list]);
+    await fs.writeFile(
+      list,
+      [`${slow[0]} データ/とても長いファイルの名前-0.bin`, slow[1], ...missing].join('\n') + '\n',
+    );
+    const t = await terminal(60, 20, [
+      '-d',
+      path.join(work, 'narrow'),
+      '-j',
+      '3',
+      '-x',
+      '1',
+      '--retries',
+      '0',
+      '-i',
+      list,
+    ]);
     // The two slow downloads are listed under the counters once they have run for a second.
     const rows = await t.waitFor((r) =>
-      r.filter((x) => /KiB\/s +[\d.]+ (KiB|MiB)\/2\.0 MiB/.test(x)).length === 2 && r.some((x) => BAR_LINE.test(x))
+      r.filter((x) => /KiB\/s +[\d.]+ (KiB|MiB)\/2\.0 MiB/.test(x)).length === 2 &&
+      r.some((x) => BAR_LINE.test(x))
         ? r
         : undefined,
     );
@@ -130,7 +145,10 @@ describe('the live display on a terminal (tmux)', () => {
     // A line wider than the terminal would show as 60 columns, its overflow piled into the last one.
     for (const r of rows) assert.ok(widthOf(r) <= 59, `${widthOf(r)} columns: ${r}\n${shown}`);
     assert.match(shown, /ETA \S+$/m, 'the ETA is on the bar line');
-    assert.ok(rows.some((r) => / …\S*の名前-0\.bin$/.test(r)), `the CJK name keeps its end:\n${shown}`);
+    assert.ok(
+      rows.some((r) => / …\S*の名前-0\.bin$/.test(r)),
+      `the CJK name keeps its end:\n${shown}`,
+    );
     assert.equal(await t.exited(), 1);
     const history = (await t.history()).join('\n').replace(/\s+/g, '');
     for (const url of missing) {

@@ -20,7 +20,16 @@ const stats = (s: Partial<RunStats> = {}): RunStats => ({
   inputDone: false,
   expected: undefined,
   bytes: 0,
-  sizes: { complete: 0, completeBytes: 0, endedBytes: 0, sized: 0, sizedTotal: 0, sizedBytes: 0, unsized: 0, unsizedBytes: 0 },
+  sizes: {
+    complete: 0,
+    completeBytes: 0,
+    endedBytes: 0,
+    sized: 0,
+    sizedTotal: 0,
+    sizedBytes: 0,
+    unsized: 0,
+    unsizedBytes: 0,
+  },
   startedAt: 0,
   ...s,
 });
@@ -73,7 +82,7 @@ describe('render: formatting', () => {
     assert.equal(totalOf(reading.stats), undefined);
     assert.equal(etaMs(reading), undefined);
     assert.match(statusLine(reading), /^\[5\.0s\] 10 files done \(ok 10, .*queued 100\+\) 0 B, 1\.0 KiB\/s$/);
-    assert.match(barLine(reading), /^\[·{24}\] \.\.\.%  0 B  1\.0 KiB\/s  ETA --$/);
+    assert.match(barLine(reading), /^\[·{24}\] \.\.\.% {2}0 B {2}1\.0 KiB\/s {2}ETA --$/);
 
     const known = { ...reading, stats: { ...reading.stats, inputDone: true } };
     assert.equal(totalOf(known.stats), 114);

@@ -15,7 +15,9 @@ async function columnTypes(report: string): Promise<Record<string, string>> {
     const reader = await duck.runAndReadAll(
       `describe select * from read_json_auto('${report.replace(/'/g, "''")}')`,
     );
-    return Object.fromEntries(reader.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)]));
+    return Object.fromEntries(
+      reader.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)]),
+    );
   } finally {
     duck.closeSync();
   }
@@ -79,7 +81,10 @@ describe('the report', () => {
     for (const m of ms) assert.ok(m >= 100, `ms ${ms.join(', ')}`);
     // One at a time, each download's time is its own: together they fit in the run (±1 ms each for rounding).
     const sum = ms.reduce((a, b) => a + b, 0);
-    assert.ok(sum <= (end.ms as number) + n, `ms ${ms.join(', ')} add up to ${sum}, the run took ${String(end.ms)}`);
+    assert.ok(
+      sum <= (end.ms as number) + n,
+      `ms ${ms.join(', ')} add up to ${sum}, the run took ${String(end.ms)}`,
+    );
     // Each waited at least as long as those before it took.
     let before = 0;
     for (let i = 0; i < n; i++) {

@@ -19,7 +19,9 @@ function tmuxEnv(): NodeJS.ProcessEnv {
 export function requireTmux(): void {
   const tmux = spawnSync('tmux', ['-V'], { encoding: 'utf8' });
   if (tmux.error || tmux.status !== 0) {
-    throw new Error('these tests run the command on a terminal made by tmux, which is missing: apt-get install tmux');
+    throw new Error(
+      'these tests run the command on a terminal made by tmux, which is missing: apt-get install tmux',
+    );
   }
 }
 
@@ -79,8 +81,24 @@ export async function startTerminal(o: TerminalOptions): Promise<Terminal> {
   const env = tmuxEnv();
   const tmux = async (...args: string[]) =>
     (await run('tmux', ['-u', '-S', socket, ...args], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
-  await tmux('-f', conf, 'new-session', '-d', '-x', String(o.columns), '-y', String(o.rows), '-s', 'run', `sh ${quote(script)}`);
-  const rowsOf = (text: string) => text.replace(/\n$/, '').split('\n').map((r) => r.trimEnd());
+  await tmux(
+    '-f',
+    conf,
+    'new-session',
+    '-d',
+    '-x',
+    String(o.columns),
+    '-y',
+    String(o.rows),
+    '-s',
+    'run',
+    `sh ${quote(script)}`,
+  );
+  const rowsOf = (text: string) =>
+    text
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((r) => r.trimEnd());
   const terminal: Terminal = {
     screen: async () => rowsOf(await tmux('capture-pane', '-p', '-t', 'run')),
     history: async () => rowsOf(await tmux('capture-pane', '-p', '-t', 'run', '-S', '-', '-E', '-')),
@@ -104,7 +122,9 @@ export async function startTerminal(o: TerminalOptions): Promise<Terminal> {
         const status = await terminal.exitStatus();
         if (status !== undefined) return status;
         if (Date.now() > until) {
-          throw new Error(`the command did not exit within ${ms} ms; the screen:\n${(await terminal.screen()).join('\n')}`);
+          throw new Error(
+            `the command did not exit within ${ms} ms; the screen:\n${(await terminal.screen()).join('\n')}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 50));
       }

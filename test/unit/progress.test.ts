@@ -53,7 +53,10 @@ describe('progress: percent and ETA from bytes where sizes are known, from files
   }[] = [
     {
       name: 'one 100 MiB download showed 0% 0/1 files ETA -- all along: its Content-Length tells',
-      view: view(stats({ active: 1, sizes: { sized: 1, sizedTotal: 100 * MiB, sizedBytes: 31 * MiB } }), 8 * MiB),
+      view: view(
+        stats({ active: 1, sizes: { sized: 1, sizedTotal: 100 * MiB, sizedBytes: 31 * MiB } }),
+        8 * MiB,
+      ),
       percent: 31,
       etaMs: (69 / 8) * 1000,
       bytes: '31.0 MiB/100 MiB',
@@ -64,7 +67,13 @@ describe('progress: percent and ETA from bytes where sizes are known, from files
         stats({
           ok: 99,
           active: 1,
-          sizes: { complete: 99, completeBytes: 99 * 1024, sized: 1, sizedTotal: 30 * MiB, sizedBytes: 8 * MiB },
+          sizes: {
+            complete: 99,
+            completeBytes: 99 * 1024,
+            sized: 1,
+            sizedTotal: 30 * MiB,
+            sizedBytes: 8 * MiB,
+          },
         }),
         2.4 * MiB,
         140,
@@ -75,18 +84,18 @@ describe('progress: percent and ETA from bytes where sizes are known, from files
     },
     {
       name: 'a resume said ETA 25ms with 3 s left: the bytes already on disk are done, not to come',
-      view: view(stats({ active: 1, sizes: { sized: 1, sizedTotal: 100 * MiB, sizedBytes: 97 * MiB } }), MiB, 40),
+      view: view(
+        stats({ active: 1, sizes: { sized: 1, sizedTotal: 100 * MiB, sizedBytes: 97 * MiB } }),
+        MiB,
+        40,
+      ),
       percent: 97,
       etaMs: 3000,
       bytes: '97.0 MiB/100 MiB',
     },
     {
       name: 'items of unknown size are counted at the average of the known ones (an estimate, marked ~)',
-      view: view(
-        stats({ ok: 2, queued: 8, sizes: { complete: 2, completeBytes: 20 * MiB } }),
-        10 * MiB,
-        1,
-      ),
+      view: view(stats({ ok: 2, queued: 8, sizes: { complete: 2, completeBytes: 20 * MiB } }), 10 * MiB, 1),
       percent: 20,
       etaMs: 8000,
       bytes: '20.0 MiB/~100 MiB',
@@ -94,7 +103,11 @@ describe('progress: percent and ETA from bytes where sizes are known, from files
     {
       name: 'a running item of unknown size counts at least what it holds',
       view: view(
-        stats({ ok: 1, active: 1, sizes: { complete: 1, completeBytes: MiB, unsized: 1, unsizedBytes: 3 * MiB } }),
+        stats({
+          ok: 1,
+          active: 1,
+          sizes: { complete: 1, completeBytes: MiB, unsized: 1, unsizedBytes: 3 * MiB },
+        }),
         MiB,
       ),
       percent: 99,
@@ -122,7 +135,13 @@ describe('progress: percent and ETA from bytes where sizes are known, from files
     {
       name: 'a counted input gives the total before it is read to its end',
       view: view(
-        stats({ inputDone: false, expected: 2000, ok: 100, queued: 256, sizes: { complete: 100, completeBytes: 100 } }),
+        stats({
+          inputDone: false,
+          expected: 2000,
+          ok: 100,
+          queued: 256,
+          sizes: { complete: 100, completeBytes: 100 },
+        }),
         100,
         100,
       ),
@@ -152,7 +171,10 @@ describe('progress: percent and ETA from bytes where sizes are known, from files
   test('the bar line says the percent, bytes of the total, rate and ETA', () => {
     const line = barLine(rows[0]!.view, 100);
     assert.match(line, /^\[█{7}░{17}\] {2}31% {2}31\.0 MiB\/100 MiB {2}8\.0 MiB\/s {2}ETA 8\.6s$/);
-    assert.match(statusLine(rows[0]!.view), /0\/1 files .* 31\.0 MiB\/100 MiB \(31%\), 8\.0 MiB\/s, ETA 8\.6s$/);
+    assert.match(
+      statusLine(rows[0]!.view),
+      /0\/1 files .* 31\.0 MiB\/100 MiB \(31%\), 8\.0 MiB\/s, ETA 8\.6s$/,
+    );
   });
 
   test('a counted input: the total is known, and queued counts what is not read yet (no +)', () => {
@@ -175,16 +197,25 @@ describe('width: lines fit the terminal in columns', () => {
       assert.ok(widthOf(truncateStart('データ/ファイル.bin', width)) <= width);
     }
     const rows = wrap(`failed   HTTP_404  server answered 404 for https://h/${'d'.repeat(80)}/データ`, 30);
-    assert.ok(rows.every((r) => widthOf(r) <= 30), rows.join('\n'));
-    assert.equal(rows.join(''), `failed   HTTP_404  server answered 404 for https://h/${'d'.repeat(80)}/データ`);
+    assert.ok(
+      rows.every((r) => widthOf(r) <= 30),
+      rows.join('\n'),
+    );
+    assert.equal(
+      rows.join(''),
+      `failed   HTTP_404  server answered 404 for https://h/${'d'.repeat(80)}/データ`,
+    );
   });
 
   test('the bar line fits a narrow terminal: a narrower bar, then none', () => {
-    const v = view(stats({ active: 1, sizes: { sized: 1, sizedTotal: 100 * MiB, sizedBytes: 31 * MiB } }), 8 * MiB);
+    const v = view(
+      stats({ active: 1, sizes: { sized: 1, sizedTotal: 100 * MiB, sizedBytes: 31 * MiB } }),
+      8 * MiB,
+    );
     for (const width of [100, 59, 50, 45, 40]) {
       const line = barLine(v, width);
       assert.ok(widthOf(line) <= width || !line.startsWith('['), `${width}: ${line}`);
-      assert.match(line, /31%  31\.0 MiB\/100 MiB  8\.0 MiB\/s  ETA 8\.6s$/);
+      assert.match(line, /31% {2}31\.0 MiB\/100 MiB {2}8\.0 MiB\/s {2}ETA 8\.6s$/);
     }
     assert.match(barLine(v, 59), /^\[█+░+\] /);
     assert.doesNotMatch(barLine(v, 45), /\[/);
