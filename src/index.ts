@@ -17,6 +17,7 @@ export type {
   StartEvent,
   ProgressEvent,
   RetryEvent,
+  RunSizes,
   RunStats,
   RunSummary,
 } from './engine/events.js';

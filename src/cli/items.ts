@@ -1,6 +1,6 @@
 import type { DownloadItem } from '../index.js';
 import { InputError } from '../index.js';
-import { readInput, type InputFormat } from '../inputs/index.js';
+import { countItems, readInput, type InputFormat } from '../inputs/index.js';
 import type { InputProblem } from '../render/renderer.js';
 
 export interface ItemSourceOptions {
@@ -45,6 +45,22 @@ export async function* itemsFrom(o: ItemSourceOptions): AsyncGenerator<DownloadI
       o.onProblem({ kind: 'error', message: describeInputFailure(err) });
     }
   }
+}
+
+/**
+ * How many items `itemsFrom` yields, counted beside it (see `countItems`): when every input is a
+ * local file; undefined otherwise, or when stopped by `o.signal`.
+ */
+export async function countItemsFrom(
+  o: Pick<ItemSourceOptions, 'urls' | 'inputs' | 'format' | 'signal'>,
+): Promise<number | undefined> {
+  let total = o.urls.length;
+  for (const input of o.inputs) {
+    const n = await countItems(input, { ...(o.format ? { format: o.format } : {}), signal: o.signal });
+    if (n === undefined) return undefined;
+    total += n;
+  }
+  return total;
 }
 
 /** An input that could not be opened or read to its end: `list.txt: cannot open: ...`. */

@@ -9,7 +9,7 @@ import { allOf, type OutputStream, type Renderer } from '../render/renderer.js';
 import { toConfig, UsageError, type CliConfig } from './config.js';
 import { dryRun } from './dry-run.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
-import { itemsFrom } from './items.js';
+import { countItemsFrom, itemsFrom } from './items.js';
 import { RunOutputs } from './outputs.js';
 import { checkFiles } from './preflight.js';
 import { flagsOf } from './aliases.js';
@@ -131,6 +131,18 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
   }
 
   renderer.attach(downloader);
+  // The number of items, counted beside the reading so that a progress display knows it early.
+  const counting = new AbortController();
+  if (config.progress !== 'none' && config.inputs.length > 0) {
+    void countItemsFrom({
+      urls: config.urls,
+      inputs: config.inputs,
+      format: config.inputFormat,
+      signal: AbortSignal.any([controller.signal, counting.signal]),
+    }).then((n) => {
+      if (n !== undefined) downloader.expectItems(n);
+    });
+  }
   const releaseSignals = handleInterrupts({
     stop: () => {
       interrupted = true;
@@ -195,6 +207,7 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
     renderer.abandon(); // a bug surfaces with the terminal restored
     throw err;
   } finally {
+    counting.abort();
     releaseSignals();
   }
 }

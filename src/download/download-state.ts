@@ -35,6 +35,11 @@ export class DownloadState {
   bytes = 0;
   /** Full size, when the server said. */
   total: number | undefined;
+  /**
+   * Bytes of a version received whole and thrown away because its checksum did not match (set
+   * before the restart that forgets them), until the next attempt: what a failure reports.
+   */
+  discarded = 0;
   validator: Validator | undefined;
   /** SHA-256 of the bytes `[0, bytes)` of this version, carried across attempts. */
   hash: Hash | undefined;

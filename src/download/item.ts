@@ -50,8 +50,16 @@ interface ResultFields {
   bytes: number;
   /** HTTP attempts made (0 for an item skipped without a request, or cancelled before it started). */
   attempts: number;
-  /** Wall time spent on the item, in milliseconds. */
+  /**
+   * Time the item was worked on, in milliseconds: its requests, its transfer and its file, without
+   * the time it waited (`queuedMs`).
+   */
   ms: number;
+  /**
+   * Time the item waited, in milliseconds: from being read from the input until it started, and
+   * before each retry (a job made outside a run has not waited: 0).
+   */
+  queuedMs: number;
   /** The item as it was given, so failures can be written back in an input format. */
   item: DownloadItem;
 }
@@ -104,6 +112,7 @@ export function resultOf(
     bytes,
     attempts: job.attempts,
     ms: Date.now() - startedAt,
+    queuedMs: 0,
     item: job.item,
   };
   if (status === 'ok' || status === 'skipped') {

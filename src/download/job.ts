@@ -100,6 +100,7 @@ export class DownloadJob {
   /** One HTTP attempt. Resolves with the result, or rejects with a ParafetchError. */
   async attempt(signal: AbortSignal): Promise<DownloadResult> {
     this.attempts++;
+    this.#s.discarded = 0;
     const { url, session } = attemptSession(
       attemptUrl(this.#urls, this.attempts),
       this.#ctx.options,
@@ -295,6 +296,7 @@ export class DownloadJob {
       await s.dropState(true);
       await sink.discard();
       s.table = undefined;
+      s.discarded = size;
       s.restart();
       throw new ChecksumMismatchError(expected, digest ?? '', url.href);
     }
@@ -326,6 +328,7 @@ export class DownloadJob {
       await s.dropState(true);
       await removeOwn(s.part, s.realDir);
     }
-    return this.#done('failed', this.bytes, undefined, error);
+    // After a checksum mismatch nothing is on disk, but the file was received: that is reported.
+    return this.#done('failed', Math.max(this.bytes, s.discarded), undefined, error);
   }
 }

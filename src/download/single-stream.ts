@@ -147,6 +147,7 @@ export async function receiveSmall(
   const digest = hash?.digest('hex');
   s.hash = undefined;
   if (expected !== undefined && digest !== expected) {
+    s.discarded = received;
     s.restart();
     throw new ChecksumMismatchError(expected, digest ?? '', url.href);
   }

@@ -1,5 +1,5 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
-import { AbortedError, DiskError, type ParafetchError } from '../errors/index.js';
+import { AbortedError, DiskError, InvalidOptionError, type ParafetchError } from '../errors/index.js';
 import type { DownloadItem, DownloadResult } from '../download/item.js';
 import type { JobContext } from '../download/job.js';
 import { HttpClient } from '../transport/client.js';
@@ -57,6 +57,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   readonly #admission: Admission<Entry>;
   readonly #lender: ConnectionLender;
   #inputDone = false;
+  #expected: number | undefined;
   #inputError: unknown;
   #nextIndex = 0;
   #wakeReader: (() => void) | undefined;
@@ -110,11 +111,27 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
 
   /** A snapshot of the run's counters. */
   stats(): RunStats {
-    return this.#tally.stats({
-      active: this.#admission.running,
-      queued: this.#admission.backlog.size,
-      inputDone: this.#inputDone,
-    });
+    return this.#tally.stats(
+      {
+        active: this.#admission.running,
+        queued: this.#admission.backlog.size,
+        inputDone: this.#inputDone,
+        expected: this.#expected,
+      },
+      this.#loops?.startedSizes() ?? { sized: 0, sizedTotal: 0, sizedBytes: 0, unsized: 0, unsizedBytes: 0 },
+    );
+  }
+
+  /**
+   * Tells the run how many items its input holds, counted apart before the input is read to its
+   * end (see `countItems`), so that a progress display knows the total early. It changes nothing
+   * of what is downloaded; `stats().expected` says it until the input has been read.
+   */
+  expectItems(count: number): void {
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new InvalidOptionError('expectItems', 'an integer from 0 and up', count);
+    }
+    this.#expected = count;
   }
 
   /**

@@ -40,9 +40,38 @@ export interface RunStats {
    * is the total).
    */
   inputDone: boolean;
+  /**
+   * How many items the input holds, when they were counted before the input was read to its end
+   * (see `Downloader.expectItems`); undefined when not counted.
+   */
+  expected: number | undefined;
   /** Bytes received in this run. */
   bytes: number;
+  /** What is known so far of the items' sizes, for a progress in bytes. */
+  sizes: RunSizes;
   startedAt: number;
+}
+
+/**
+ * The sizes of a run's items as far as they are known, in bytes. An item not started yet has no
+ * known size; one started may (a Content-Length, the size of a resumed file), and one ended has.
+ */
+export interface RunSizes {
+  /** Items ended `ok` or `skipped`, and the sum of their sizes. */
+  complete: number;
+  completeBytes: number;
+  /** What the items ended `failed` or `cancelled` held at their end, in all. */
+  endedBytes: number;
+  /**
+   * Items started and not ended (running, or waiting to retry) whose full size is known: how
+   * many, the sum of those sizes, and how much of them they hold (resumed bytes included).
+   */
+  sized: number;
+  sizedTotal: number;
+  sizedBytes: number;
+  /** Items started and not ended whose size is not known yet, and the bytes they hold. */
+  unsized: number;
+  unsizedBytes: number;
 }
 
 export interface RunSummary {

@@ -7,6 +7,7 @@ import type { Store } from '../storage/store.js';
 import type { ParafetchError } from '../errors/index.js';
 import type { HttpClient } from '../transport/client.js';
 import { resultOf, type JobHandle } from './job-handle.js';
+import type { RunSizes } from './events.js';
 import type { NormalizedOptions } from './options.js';
 import { derivesName, NamingOrder } from './naming-order.js';
 import { jobContext } from './run-context.js';
@@ -139,12 +140,31 @@ export class Loops {
     const loop = job.loop!;
     loop.running++;
     loop.hosts.set(host, (loop.hosts.get(host) ?? 0) + 1);
+    job.resume(Date.now());
     return () => {
+      job.pause(Date.now());
       loop.running--;
       const n = loop.hosts.get(host)! - 1;
       if (n) loop.hosts.set(host, n);
       else loop.hosts.delete(host);
     };
+  }
+
+  /** The sizes of the items started and not ended (see RunSizes), from what their jobs know now. */
+  startedSizes(): Omit<RunSizes, 'complete' | 'completeBytes' | 'endedBytes'> {
+    const sizes = { sized: 0, sizedTotal: 0, sizedBytes: 0, unsized: 0, unsizedBytes: 0 };
+    for (const job of this.#placed.values()) {
+      const { total, bytes } = job;
+      if (total === undefined) {
+        sizes.unsized++;
+        sizes.unsizedBytes += bytes;
+      } else {
+        sizes.sized++;
+        sizes.sizedTotal += total;
+        sizes.sizedBytes += Math.min(bytes, total);
+      }
+    }
+    return sizes;
   }
 
   /** Lets the worker threads close their connections and stop. */
@@ -231,7 +251,8 @@ export class Loops {
 export class PlacedJob implements JobHandle {
   readonly index: number;
   readonly item: DownloadItem;
-  readonly startedAt = Date.now();
+  /** When it was read from the input. */
+  readonly readAt = Date.now();
   /** When the last progress event of this job went out (kept by the engine). */
   progressAt = 0;
   loop: Loop | undefined;
@@ -242,6 +263,9 @@ export class PlacedJob implements JobHandle {
   #prepared = false;
   #finalPath: string | undefined;
   #attempts = 0;
+  /** Time it ran before its current run, and since when it runs (undefined while it waits). */
+  #workedMs = 0;
+  #runningSince: number | undefined;
 
   constructor(index: number, item: DownloadItem) {
     this.index = index;
@@ -270,6 +294,25 @@ export class PlacedJob implements JobHandle {
   /** Whether the destination is decided (else `prepare` comes first). */
   get prepared(): boolean {
     return this.#prepared && !this.lost;
+  }
+
+  /** It starts, or starts again after a wait: from `now` its time is work, not waiting. */
+  resume(now: number): void {
+    this.#runningSince ??= now;
+  }
+
+  /** It waits again (for a retry), or has ended. */
+  pause(now: number): void {
+    if (this.#runningSince === undefined) return;
+    this.#workedMs += Math.max(0, now - this.#runningSince);
+    this.#runningSince = undefined;
+  }
+
+  /** Its time so far: worked on (`ms`), and waiting since it was read (`queuedMs`). */
+  times(now: number): { ms: number; queuedMs: number } {
+    const ms =
+      this.#workedMs + (this.#runningSince === undefined ? 0 : Math.max(0, now - this.#runningSince));
+    return { ms, queuedMs: Math.max(0, now - this.readAt - ms) };
   }
 
   bindTo(loop: Loop, inner: JobHandle): void {
@@ -305,13 +348,13 @@ export class PlacedJob implements JobHandle {
   }
 
   result(status: DownloadResult['status'], bytes: number, sha256?: string, error?: ParafetchError) {
-    return resultOf(this, this.startedAt, status, bytes, sha256, error);
+    return { ...resultOf(this, this.readAt, status, bytes, sha256, error), ...this.times(Date.now()) };
   }
 
-  /** A result of this job as the item was given, timed from when it was read. */
+  /** A result of this job as the item was given, with the time it worked and the time it waited. */
   #own(r: DownloadResult): DownloadResult {
     this.onPrepared?.();
     this.onSettled?.();
-    return { ...r, item: this.item, attempts: this.attempts, ms: Date.now() - this.startedAt };
+    return { ...r, item: this.item, attempts: this.attempts, ...this.times(Date.now()) };
   }
 }

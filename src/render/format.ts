@@ -39,17 +39,3 @@ export function formatCount(n: number): string {
     .toString()
     .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
-
-/** Cuts `text` to `width` characters, marking the cut with `…`. Pure. */
-export function truncate(text: string, width: number): string {
-  if (width <= 0) return '';
-  if (text.length <= width) return text;
-  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
-}
-
-/** Keeps the end of `text`, which is the informative part of a path or URL. Pure. */
-export function truncateStart(text: string, width: number): string {
-  if (width <= 0) return '';
-  if (text.length <= width) return text;
-  return width === 1 ? '…' : `…${text.slice(text.length - width + 1)}`;
-}

@@ -1,4 +1,4 @@
-import type { Downloader, DownloadResult } from '../index.js';
+import type { Downloader, DownloadResult, RetryEvent } from '../index.js';
 import { formatBytes, formatDuration } from './format.js';
 import { HumanRenderer, type HumanOptions } from './human.js';
 import { relativePath } from './report.js';
@@ -34,8 +34,22 @@ export function resultLine(result: DownloadResult, dir: string): string {
 }
 
 /**
- * For logs and pipes: one line per finished or failed item and a status line every few seconds.
- * Items cancelled by an interrupt are only counted in the summary.
+ * The line of plain output for a failed attempt that will be tried again: why, and when. Pure.
+ * ```
+ * retry    CONNECTION_REFUSED  http://host/x  connection refused by host:80  (attempt 1; again in 1.2s)
+ * retry    HTTP_404  server answered 404 for https://a/x  (attempt 1; next URL now)
+ * ```
+ */
+export function retryLine(e: RetryEvent): string {
+  const { message } = e.error;
+  const url = message.includes(e.url) ? '' : `${e.url}  `;
+  const next = e.delayMs > 0 ? `again in ${formatDuration(e.delayMs)}` : 'next URL now';
+  return `retry    ${e.error.code}  ${url}${message}  (attempt ${e.attempt}; ${next})`;
+}
+
+/**
+ * For logs and pipes: one line per finished or failed item, one per retry, and a status line
+ * every few seconds. Items cancelled by an interrupt are only counted in the summary.
  */
 export class PlainRenderer extends HumanRenderer {
   readonly #everyMs: number;
@@ -52,6 +66,7 @@ export class PlainRenderer extends HumanRenderer {
     downloader.on('result', (result) => {
       if (result.error?.code !== 'ABORTED') this.line(resultLine(result, dir));
     });
+    downloader.on('retry', (e) => this.line(retryLine(e)));
     const sample = statusSampler(() => downloader.stats(), this.#everyMs * 2, this.#everyMs * 6);
     this.#timer = setInterval(() => this.line(statusLine(sample(Date.now()))), this.#everyMs);
     this.#timer.unref();

@@ -2,20 +2,28 @@ import path from 'node:path';
 import type { DownloadResult, ResultStatus } from '../index.js';
 
 /**
- * One line of the `--report` file. Every key is always present with a stable type (null when
- * it does not apply), so that tools which infer a schema (DuckDB, pandas) read it as a table.
+ * One line of the `--report` file. Every key is always present with one type whatever the run's
+ * outcome: a string that does not apply is `''`, never null, and `error` is always an object, so
+ * that tools which infer a schema from the values (DuckDB, pandas) read the same table from a run
+ * with failures and from one without.
  */
 export interface ReportRecord {
   url: string;
-  /** The destination relative to the download folder, with `/` separators. */
-  path: string | null;
+  /** The destination relative to the download folder, with `/` separators; `''` when none was decided. */
+  path: string;
   /** `cancelled` for an item an interrupt stopped; with `attempts` 0 it had not started. */
   status: ResultStatus;
+  /** The file's size; for a failure, what was received of it. */
   bytes: number;
-  sha256: string | null;
+  /** `''` when not computed (`--no-hash`, failures). */
+  sha256: string;
   attempts: number;
+  /** Time the item was worked on (requests, transfer, file), without its waits. */
   ms: number;
-  error: { code: string; message: string } | null;
+  /** Time it waited: for its turn after being read, and before each retry. */
+  queuedMs: number;
+  /** `code` and `message` are `''` when the item did not fail. */
+  error: { code: string; message: string };
 }
 
 /** Whether a destination is a URL (`s3://bucket/key`) rather than a local path. */
@@ -43,12 +51,13 @@ export function reportRoot(dir: string): string {
 export function reportRecord(result: DownloadResult, dir: string): ReportRecord {
   return {
     url: result.url,
-    path: relativePath(dir, result.path),
+    path: relativePath(dir, result.path) ?? '',
     status: result.status,
     bytes: result.bytes,
-    sha256: result.sha256 ?? null,
+    sha256: result.sha256 ?? '',
     attempts: result.attempts,
-    ms: result.ms,
-    error: result.error ? { code: result.error.code, message: result.error.message } : null,
+    ms: Math.round(result.ms),
+    queuedMs: Math.round(result.queuedMs),
+    error: { code: result.error?.code ?? '', message: result.error?.message ?? '' },
   };
 }

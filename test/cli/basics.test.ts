@@ -132,7 +132,7 @@ describe('parafetch command', () => {
     }
   });
 
-  test('--no-hash: the report says null for sha256, and an item checksum is still enforced', async () => {
+  test("--no-hash: the report's sha256 is empty, and an item checksum is still enforced", async () => {
     const server = await fileServer();
     try {
       const dir = await tempDir();
@@ -160,7 +160,7 @@ describe('parafetch command', () => {
       const lines = jsonLines(await fs.readFile(report, 'utf8'));
       const ok = lines.find((l) => l.path === 'c.txt')!;
       assert.equal(ok.status, 'ok');
-      assert.equal(ok.sha256, null);
+      assert.equal(ok.sha256, '');
       assert.equal(await fileSha256(path.join(dir, 'c.txt')), sha256(body('/dir/c.txt')));
       const bad = lines.find((l) => l.path === 'a.txt')!;
       assert.equal((bad.error as { code: string }).code, 'CHECKSUM_MISMATCH');
@@ -205,11 +205,11 @@ describe('parafetch command', () => {
       assert.equal(r.code, 1);
       const lines = jsonLines(await fs.readFile(report, 'utf8'));
       assert.equal(lines.length, 2);
-      const keys = ['url', 'path', 'status', 'bytes', 'sha256', 'attempts', 'ms', 'error'];
+      const keys = ['url', 'path', 'status', 'bytes', 'sha256', 'attempts', 'ms', 'queuedMs', 'error'];
       for (const line of lines) assert.deepEqual(Object.keys(line), keys);
       const ok = lines.find((l) => l.status === 'ok')!;
       assert.deepEqual(
-        { ...ok, ms: 0 },
+        { ...ok, ms: 0, queuedMs: 0 },
         {
           url: server.url('/dir/c.txt'),
           path: 'c.txt',
@@ -218,12 +218,14 @@ describe('parafetch command', () => {
           sha256: sha256(body('/dir/c.txt')),
           attempts: 1,
           ms: 0,
-          error: null,
+          queuedMs: 0,
+          error: { code: '', message: '' },
         },
       );
       assert.equal(typeof ok.ms, 'number');
+      assert.equal(typeof ok.queuedMs, 'number');
       const failed = lines.find((l) => l.status === 'failed')!;
-      assert.equal(failed.sha256, null);
+      assert.equal(failed.sha256, '');
       assert.deepEqual(Object.keys(failed.error as object), ['code', 'message']);
       assert.equal((failed.error as { code: string }).code, 'HTTP_404');
     } finally {

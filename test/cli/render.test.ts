@@ -2,13 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ParafetchError, type DownloadResult, type RunStats } from '../../src/index.js';
 import { ActiveDownloads } from '../../src/render/active.js';
-import {
-  formatBytes,
-  formatCount,
-  formatDuration,
-  truncate,
-  truncateStart,
-} from '../../src/render/format.js';
+import { formatBytes, formatCount, formatDuration } from '../../src/render/format.js';
+import { truncate, truncateStart } from '../../src/render/width.js';
 import { resultLine } from '../../src/render/plain.js';
 import { RateMeter } from '../../src/render/rate.js';
 import { reportRecord } from '../../src/render/report.js';
@@ -23,7 +18,18 @@ const stats = (s: Partial<RunStats> = {}): RunStats => ({
   active: 0,
   queued: 0,
   inputDone: false,
+  expected: undefined,
   bytes: 0,
+  sizes: {
+    complete: 0,
+    completeBytes: 0,
+    endedBytes: 0,
+    sized: 0,
+    sizedTotal: 0,
+    sizedBytes: 0,
+    unsized: 0,
+    unsizedBytes: 0,
+  },
   startedAt: 0,
   ...s,
 });
@@ -38,6 +44,7 @@ const result = (r: Partial<DownloadResult>): DownloadResult =>
     sha256: 'ab'.repeat(32),
     attempts: 1,
     ms: 420,
+    queuedMs: 30,
     item: { url: 'https://h/a.bin' },
     ...r,
   }) as DownloadResult;
@@ -75,13 +82,13 @@ describe('render: formatting', () => {
     assert.equal(totalOf(reading.stats), undefined);
     assert.equal(etaMs(reading), undefined);
     assert.match(statusLine(reading), /^\[5\.0s\] 10 files done \(ok 10, .*queued 100\+\) 0 B, 1\.0 KiB\/s$/);
-    assert.match(barLine(reading), /10 files done.*ETA --$/);
+    assert.match(barLine(reading), /^\[·{24}\] \.\.\.% {2}0 B {2}1\.0 KiB\/s {2}ETA --$/);
 
     const known = { ...reading, stats: { ...reading.stats, inputDone: true } };
     assert.equal(totalOf(known.stats), 114);
     assert.equal(etaMs(known), 52_000);
     assert.match(statusLine(known), /10\/114 files .*ETA 52\.0s$/);
-    assert.match(barLine(known), /^\[█{2}░{22}\] {3}8% {2}10\/114 files/);
+    assert.match(barLine(known), /^\[█{2}░{22}\] {3}8% {2}0 B {2}1\.0 KiB\/s {2}ETA 52\.0s$/);
   });
 
   test('one plain line per result', () => {
@@ -99,16 +106,17 @@ describe('render: formatting', () => {
     );
   });
 
-  test('report records keep every key, null when absent', () => {
+  test('report records keep every key with one type: an empty string when absent, never null', () => {
     assert.deepEqual(reportRecord(result({ path: undefined, sha256: undefined }), '/dl'), {
       url: 'https://h/a.bin',
-      path: null,
+      path: '',
       status: 'ok',
       bytes: 1536,
-      sha256: null,
+      sha256: '',
       attempts: 1,
       ms: 420,
-      error: null,
+      queuedMs: 30,
+      error: { code: '', message: '' },
     });
   });
 
