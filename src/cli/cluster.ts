@@ -9,7 +9,7 @@ import { InvalidOptionError } from '../errors/index.js';
 import { printable, printableLines } from '../render/printable.js';
 import { toConfig, UsageError } from './config.js';
 import { EXIT } from './exit-codes.js';
-import { itemsFrom } from './items.js';
+import { itemsOf } from './items.js';
 import { createProgram, type ParsedFlags } from './program.js';
 import type { CliIo } from './run.js';
 import { handleInterrupts } from './signals.js';
@@ -85,11 +85,7 @@ async function enqueueCommand(io: CliIo, argv: readonly string[]): Promise<numbe
       ? ENQUEUE_DEFAULTS.shardItems
       : flags.shardItems;
   let inputErrors = 0;
-  const items = itemsFrom({
-    urls: config.urls,
-    out: config.out,
-    inputs: config.inputs,
-    format: config.inputFormat,
+  const items = itemsOf(config, {
     stdin: io.stdin,
     signal: new AbortController().signal,
     onProblem: (problem) => {

@@ -9,7 +9,7 @@ import { shardFiles } from '../storage/shards/shard-plan.js';
 import { resolveInside } from '../storage/safe-path.js';
 import type { CliConfig } from './config.js';
 import { EXIT } from './exit-codes.js';
-import { itemsFrom } from './items.js';
+import { itemsOf } from './items.js';
 import type { CliIo } from './run.js';
 
 /** What the run would do with one item. */
@@ -40,11 +40,7 @@ export async function dryRun(config: CliConfig, io: CliIo): Promise<number> {
     throw err;
   }
   let inputErrors = 0;
-  const items = itemsFrom({
-    urls: config.urls,
-    out: config.out,
-    inputs: config.inputs,
-    format: config.inputFormat,
+  const items = itemsOf(config, {
     stdin: io.stdin,
     signal: new AbortController().signal,
     onProblem: (problem) => {

@@ -2,6 +2,7 @@ import type { DownloadItem } from '../index.js';
 import { InputError } from '../index.js';
 import { countItems, readInput, type InputFormat } from '../inputs/index.js';
 import type { InputProblem } from '../render/renderer.js';
+import type { CliConfig } from './config.js';
 
 export interface ItemSourceOptions {
   /** URLs from the command line, downloaded first. */
@@ -61,6 +62,20 @@ export async function countItemsFrom(
     total += n;
   }
   return total;
+}
+
+/** The items a command's configuration names (its URLs, then its lists), read as `itemsFrom` reads them. */
+export function itemsOf(
+  config: Pick<CliConfig, 'urls' | 'out' | 'inputs' | 'inputFormat'>,
+  o: Pick<ItemSourceOptions, 'stdin' | 'signal' | 'onProblem'>,
+): AsyncGenerator<DownloadItem> {
+  return itemsFrom({
+    urls: config.urls,
+    out: config.out,
+    inputs: config.inputs,
+    format: config.inputFormat,
+    ...o,
+  });
 }
 
 /** An input that could not be opened or read to its end: `list.txt: cannot open: ...`. */

@@ -9,7 +9,7 @@ import { allOf, type OutputStream, type Renderer } from '../render/renderer.js';
 import { toConfig, UsageError, type CliConfig } from './config.js';
 import { dryRun } from './dry-run.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
-import { countItemsFrom, itemsFrom } from './items.js';
+import { countItemsFrom, itemsOf } from './items.js';
 import { RunOutputs } from './outputs.js';
 import { checkFiles } from './preflight.js';
 import { flagsOf } from './aliases.js';
@@ -109,11 +109,7 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
   /** Errors of the command's own files (report, save-failed). */
   let fileErrors = 0;
   let interrupted = false;
-  const items = itemsFrom({
-    urls: config.urls,
-    out: config.out,
-    inputs: config.inputs,
-    format: config.inputFormat,
+  const items = itemsOf(config, {
     stdin: io.stdin,
     signal: controller.signal,
     onProblem: (problem) => {
