@@ -4,6 +4,7 @@ import type { ParafetchError } from '../errors/index.js';
 import { ChecksumMismatchError } from '../errors/index.js';
 import type { FileSink } from '../storage/file-sink.js';
 import { removeOwn } from '../storage/remove.js';
+import { fileBudget, type ByteBudget } from '../transport/byte-budget.js';
 import { discardBody } from '../transport/discard.js';
 import { dropEarly, openEarly } from './body.js';
 import { openHeldPart } from './held-part.js';
@@ -44,11 +45,14 @@ export class DownloadJob {
   /** The origin of the current attempt's URL: what connections are borrowed for. */
   #origin = '';
   readonly #dest: DestinationChooser;
+  /** The file's rate limit, over every attempt and range. */
+  readonly #budget: ByteBudget | undefined;
 
   constructor(index: number, item: DownloadItem, ctx: JobContext) {
     this.index = index;
     this.item = item;
     this.#ctx = ctx;
+    this.#budget = fileBudget(ctx.options.maxFileRate);
     this.#s = new DownloadState(item.url);
     this.#dest = new DestinationChooser(
       ctx,
@@ -135,7 +139,12 @@ export class DownloadJob {
     let res: Awaited<ReturnType<typeof getFollowingRedirects>>;
     let offset: number;
     try {
-      res = await getFollowingRedirects(client, url, { headers, maxRedirects: options.maxRedirects, signal });
+      res = await getFollowingRedirects(client, url, {
+        headers,
+        maxRedirects: options.maxRedirects,
+        signal,
+        budget: this.#budget,
+      });
     } catch (err) {
       await dropEarly(early);
       throw err;
@@ -213,6 +222,7 @@ export class DownloadJob {
       url,
       headers,
       options,
+      budget: this.#budget,
       connections: connections ?? Math.min(cap, 1 + this.#spare()),
       cap,
       spare: this.#ctx.connections,

@@ -217,6 +217,7 @@ export class Loops {
         if (unasked && this.#restarts++ < RESTARTS) this.#spawn(loop);
       },
       (ask) => this.#lending?.heard(loop.id, ask),
+      this.ctx.client.budget,
     );
     this.#lending?.add(loop.id, loop.thread);
   }

@@ -109,6 +109,15 @@ export interface DownloadOptions {
    * when first given an item (default: one per core but one; 1: no worker thread).
    */
   workers?: number;
+  /**
+   * Bytes per second of the whole run, every connection and worker thread together (default 0:
+   * no limit). Held by this process: runs in other processes each have their own.
+   */
+  limitRate?: number;
+  /** Bytes per second of each file, its ranges together (default 0: no limit). */
+  maxFileRate?: number;
+  /** Offer HTTP/2 to https origins; a connection that takes it carries up to `perHost` requests at once (default false). */
+  http2?: boolean;
 }
 
 export interface NormalizedOptions {
@@ -143,6 +152,11 @@ export interface NormalizedOptions {
   minSplitSize: number;
   checkpointMs: number;
   workers: number;
+  /** Bytes per second of the whole run; 0: no limit. */
+  limitRate: number;
+  /** Bytes per second of each file; 0: no limit. */
+  maxFileRate: number;
+  http2: boolean;
 }
 
 export const VERSION = '0.1.0';
@@ -172,6 +186,9 @@ const KEYS: ReadonlySet<string> = new Set<keyof DownloadOptions>([
   'minSplitSize',
   'checkpointMs',
   'workers',
+  'limitRate',
+  'maxFileRate',
+  'http2',
   'output',
   's3',
 ]);
@@ -312,5 +329,8 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     minSplitSize: integer('minSplitSize', o.minSplitSize, 1, DEFAULTS.minSplitSize),
     checkpointMs: integer('checkpointMs', o.checkpointMs, 10, 1000),
     workers: integer('workers', o.workers, 1, defaultWorkers(), LIMITS.workers),
+    limitRate: integer('limitRate', o.limitRate, 0, 0),
+    maxFileRate: integer('maxFileRate', o.maxFileRate, 0, 0),
+    http2: boolean('http2', o.http2, false),
   };
 }

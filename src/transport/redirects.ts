@@ -1,4 +1,5 @@
 import { InvalidUrlError, TooManyRedirectsError, UnsafeRedirectError } from '../errors/index.js';
+import type { ByteBudget } from './byte-budget.js';
 import type { HttpClient, HttpResponse } from './client.js';
 import { discardBody } from './discard.js';
 import { header } from './headers.js';
@@ -52,6 +53,8 @@ export interface FollowOptions {
   headers: Record<string, string>;
   maxRedirects: number;
   signal?: AbortSignal | undefined;
+  /** Paces the bodies besides the client's own budget (the file's rate limit). */
+  budget?: ByteBudget | undefined;
 }
 
 /**
@@ -66,7 +69,7 @@ export async function getFollowingRedirects(
   let current = url;
   let headers = options.headers;
   for (let hop = 0; ; hop++) {
-    const res = await client.request(current, { headers, signal: options.signal });
+    const res = await client.request(current, { headers, signal: options.signal, budget: options.budget });
     if (!REDIRECTS.has(res.status)) return { ...res, requestHeaders: headers };
     discardBody(res);
     if (hop >= options.maxRedirects) throw new TooManyRedirectsError(options.maxRedirects, url.href);

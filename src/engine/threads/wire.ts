@@ -38,6 +38,8 @@ export type ToWorker =
   | { type: 'claimed'; call: number; value?: unknown; error?: WireError }
   | { type: 'lent'; origin: string; n: number }
   | { type: 'wanted'; value: boolean }
+  /** Bytes of the run's rate limit the thread may spend (see rate-grants.ts). */
+  | { type: 'granted'; n: number }
   | { type: 'close' };
 
 /** A question of a worker about the run's claims (see download/claims.ts). */
@@ -54,6 +56,8 @@ export type FromWorker =
   | { type: 'news'; news: JobNews[] }
   | ({ type: 'claim'; call: number } & ClaimAsk)
   | ({ type: 'lend' } & LendAsk)
+  /** Asks for bytes of the run's rate limit. */
+  | { type: 'grant'; n: number }
   | { type: 'closed' };
 
 const classes = new Map<string, typeof ParafetchError>(

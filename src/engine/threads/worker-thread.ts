@@ -3,11 +3,13 @@ import { Worker } from 'node:worker_threads';
 import type { Claims } from '../../download/claims.js';
 import type { DownloadItem, DownloadResult } from '../../download/item.js';
 import { WorkerExitedError, type ParafetchError } from '../../errors/index.js';
+import type { ByteBudget } from '../../transport/byte-budget.js';
 import type { JobHandle } from '../job-handle.js';
 import { resultOf } from '../job-handle.js';
 import type { NormalizedOptions } from '../options.js';
 import type { LendAsk } from './lent-connections.js';
 import { Outbox } from './outbox.js';
+import { grant } from './rate-grants.js';
 import type { ThreadData } from './thread.js';
 import {
   fromWire,
@@ -54,6 +56,7 @@ export class WorkerThread {
   readonly #holds = new Map<number, () => void>();
   readonly #onBytes: (job: RemoteJob, n: number) => void;
   readonly #onLend: (ask: LendAsk) => void;
+  readonly #budget: ByteBudget | undefined;
   readonly #outbox = new Outbox<ToWorker>((batch) => this.#worker.postMessage(batch));
   #nextCall = 0;
   #nextHold = 0;
@@ -68,8 +71,11 @@ export class WorkerThread {
     /** `unasked`: it stopped without being closed. */
     onExit: (unasked: boolean) => void,
     onLend: (ask: LendAsk) => void,
+    /** The run's rate limit, whose bytes the thread asks for. */
+    budget?: ByteBudget,
   ) {
     this.#onLend = onLend;
+    this.#budget = budget;
     this.#claims = claims;
     this.#onBytes = onBytes;
     const { signal: _signal, ...plain } = options;
@@ -188,6 +194,11 @@ export class WorkerThread {
         return;
       case 'lend':
         this.#onLend(m);
+        return;
+      case 'grant':
+        grant(this.#budget, m.n, (n) => {
+          if (this.#alive) this.#post({ type: 'granted', n });
+        });
         return;
       case 'closed':
         return;
