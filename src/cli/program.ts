@@ -303,7 +303,12 @@ export function createProgram(): Command {
       ),
     )
     .addOption(
-      valued('--max-file-rate <SIZE>', 'bytes per second of each file; K, M, G allowed; 0: no limit', rate, 0),
+      valued(
+        '--max-file-rate <SIZE>',
+        'bytes per second of each file; K, M, G allowed; 0: no limit',
+        rate,
+        0,
+      ),
     )
     .option('--http2', 'offer HTTP/2 to https servers: one connection carries up to --per-host requests')
     .addOption(

@@ -120,8 +120,7 @@ export class HttpClient {
   constructor(options: ClientOptions) {
     this.#timeouts = options.timeouts;
     this.#lease = options.hostLease;
-    this.budget =
-      options.budget ?? (options.limitRate ? new TokenBucket(options.limitRate) : undefined);
+    this.budget = options.budget ?? (options.limitRate ? new TokenBucket(options.limitRate) : undefined);
     const proxies = options.proxies ?? resolveProxies(options.proxy);
     const http2 = options.http2 === true && direct(proxies);
     this.#pools = new OriginPools(http2 ? multiplexingFactory : guardedFactory, options.connectionsFor);

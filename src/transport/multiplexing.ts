@@ -33,7 +33,8 @@ export function multiplexingFactory(origin: string | URL, options: object): Disp
         connect: (co, callback) =>
           connect(co, (err, socket) => {
             // Before undici sets the connection up: its first requests go as streams at once.
-            if ((socket as { alpnProtocol?: unknown } | null)?.alpnProtocol === 'h2') client.pipelining = streams;
+            if ((socket as { alpnProtocol?: unknown } | null)?.alpnProtocol === 'h2')
+              client.pipelining = streams;
             (callback as (err: Error | null, socket: Socket | null) => void)(err, socket);
           }),
       });

@@ -5,7 +5,13 @@ import { TokenBucket, type BucketTime } from '../../src/transport/byte-budget.js
 
 /** A clock that moves only when told; sleeps never resolve (charge is what is tested). */
 function frozen(at = 0): BucketTime & { at: number } {
-  return { at, now() { return this.at; }, sleep: () => new Promise(() => {}) };
+  return {
+    at,
+    now() {
+      return this.at;
+    },
+    sleep: () => new Promise(() => {}),
+  };
 }
 
 describe('TokenBucket', () => {
