@@ -40,6 +40,8 @@ export interface Tool {
   single?: (job: SingleJob) => Invocation;
   /** Writes WebDataset shards rather than one file per item (checked by reading the shards). */
   shards?: boolean;
+  /** A parafetch run the other parafetch rows of its workload are compared with, as with a peer. */
+  baseline?: boolean;
 }
 
 const ARIA2_COMMON = [
@@ -128,6 +130,10 @@ export const TOOLS: Tool[] = [
   // The same run on a set number of worker threads (the default is one per available core).
   parafetch('parafetch-w1', ['--workers', '1']),
   parafetch('parafetch-w2', ['--workers', '2']),
+  // Over TLS (W9): HTTP/1.1, the baseline, and HTTP/2 when the server offers it. The bench's
+  // certificate is self-signed and both take it alike (--insecure): only the handshakes differ.
+  { ...parafetch('parafetch HTTP/1.1', ['--insecure']), baseline: true },
+  parafetch('parafetch --http2', ['--insecure', '--http2']),
   // The same list into tar shards of 10,000 items with a parquet index each: no file per item.
   { ...parafetch('parafetch shards', ['--output-format', 'webdataset']), shards: true },
   {

@@ -71,7 +71,7 @@ function bestPeer(
 ): Best | undefined {
   let best: Best | undefined;
   for (const c of cases) {
-    if (c.tool.isParafetch || c.conns !== conns) continue;
+    if ((c.tool.isParafetch && !c.tool.baseline) || c.conns !== conns) continue;
     const values = pick(c, metric);
     if (values.length === 0) continue;
     const value = median(values);
@@ -118,7 +118,8 @@ function throughputTable(w: WorkloadResult): string {
       return [name, `${c.conns}`, statusCell(c), ...blanks(header.length - 3)];
     const tput = pick(c, (r) => r.throughput);
     const limit = w.limit?.(c.conns);
-    const best = c.tool.isParafetch ? bestPeer(w.cases, c.conns, (r) => r.throughput) : undefined;
+    const best =
+      c.tool.isParafetch && !c.tool.baseline ? bestPeer(w.cases, c.conns, (r) => r.throughput) : undefined;
     return [
       name,
       `${c.conns}`,
@@ -197,7 +198,7 @@ function cpuVersusPeers(w: WorkloadResult, c: CaseResult): string {
 function summary(results: WorkloadResult[]): string {
   const rows: string[][] = [];
   for (const w of results) {
-    for (const c of w.cases.filter((x) => x.tool.isParafetch)) {
+    for (const c of w.cases.filter((x) => x.tool.isParafetch && !x.tool.baseline)) {
       const label = `${w.workload.id} ${c.tool.id}`;
       if (c.skipped || ok(c).length === 0) {
         rows.push([label, `${c.conns}`, statusCell(c), '', '', '', '']);

@@ -119,6 +119,11 @@ function existsTime(): boolean {
   return spawnSync(GNU_TIME, ['--version']).status === 0;
 }
 
+/** Where a workload's files are served: plain HTTP, or TLS with HTTP/2 offered. */
+function baseUrlOf(w: Workload, server: TestServer): string {
+  return w.tls ? server.tlsBaseUrl : server.baseUrl;
+}
+
 function* listItems(w: Workload, dataset: Dataset, baseUrl: string): Generator<ListItem> {
   if (w.kind === 'stopped') {
     for (let i = 0; i < (w.listLines ?? 0); i++) {
@@ -174,7 +179,10 @@ async function main(): Promise<void> {
       `before each run, waited up to ${opts.waitQuietS} s for other processes to use under 20% of a core`,
     );
   const runs = opts.runs ?? (opts.quick ? 1 : 3);
-  const selected = workloads(opts.quick).filter((w) => !opts.only || opts.only.includes(w.id));
+  // A workload in parts (W9a, W9b) is selected by its number alone too (`--only W9`).
+  const selected = workloads(opts.quick).filter(
+    (w) => !opts.only || opts.only.some((id) => new RegExp(`^${id}[A-Z]?$`).test(w.id.toUpperCase())),
+  );
   const dataDir = join(WORK, 'data');
   const outRoot = opts.outDir;
   const logDir = join(WORK, 'logs');
@@ -206,7 +214,7 @@ async function main(): Promise<void> {
       const lists =
         w.kind === 'single'
           ? undefined
-          : writeLists(join(WORK, 'lists', w.id), listItems(w, dataset, server.baseUrl));
+          : writeLists(join(WORK, 'lists', w.id), listItems(w, dataset, baseUrlOf(w, server)));
       const result: WorkloadResult = {
         workload: w,
         cases: [],

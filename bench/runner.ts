@@ -91,7 +91,7 @@ export async function runCase(ctx: CaseContext): Promise<RunResult> {
     if (!tool.single || !entry) throw new Error(`${tool.id} has no single-file mode`);
     invocation = tool.single({
       conns,
-      url: `${server.baseUrl}/${workload.location}/${dataset.name}/${entry.rel}`,
+      url: `${workload.tls ? server.tlsBaseUrl : server.baseUrl}/${workload.location}/${dataset.name}/${entry.rel}`,
       outDir,
       name: entry.rel,
     });
@@ -128,7 +128,8 @@ export async function runCase(ctx: CaseContext): Promise<RunResult> {
     throughput = dataset.totalBytes / 1e6 / m.wallS;
   } else {
     const expected = dataset.files.map((f) => ({ ...f, rel: `${dataset.name}/${f.rel}` }));
-    const urlOf = (f: { rel: string }) => `${server.baseUrl}/${workload.location}/${dataset.name}/${f.rel}`;
+    const base = workload.tls ? server.tlsBaseUrl : server.baseUrl;
+    const urlOf = (f: { rel: string }) => `${base}/${workload.location}/${dataset.name}/${f.rel}`;
     verdict = tool.shards
       ? await verifyShards(outDir, dataset.files, urlOf)
       : verifyAll(outDir, expected, ctx.run);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the benchmark needs from Debian packages: the peers (aria2c, wget2, axel, curl),
 # nginx with the echo module (latency), GNU time (CPU and peak RSS of a process tree) and
-# redis-server (parafetch's runs over several worker processes).
+# redis-server (parafetch's runs over several worker processes), openssl (W9's certificate).
 # Installs only when something is missing and we are root; otherwise says what is missing and
 # exits 0, so the harness can report those peers as missing instead of dropping them.
 set -u
@@ -16,6 +16,7 @@ declare -A PKG=(
   [nginx]=nginx
   [/usr/bin/time]=time
   [redis-server]=redis-server
+  [openssl]=openssl
   [/usr/lib/nginx/modules/ngx_http_echo_module.so]=libnginx-mod-http-echo
 )
 

@@ -1,4 +1,4 @@
-// The eight workloads, at full size and scaled down for --quick.
+// The workloads, at full size and scaled down for --quick.
 import { seededRandom, type FileSpec } from './data.js';
 
 export const LATENCY_MS = 20;
@@ -16,6 +16,8 @@ export interface Workload {
   /** list: all files from a list; single: one file, segmented; stopped: run for a fixed window, then killed. */
   kind: 'list' | 'single' | 'stopped';
   location: Location;
+  /** Served over TLS (HTTP/2 or HTTP/1.1 by ALPN) rather than plain HTTP/1.1. */
+  tls?: boolean;
   /** Name of the dataset directory (unique per size). Unused for W5, whose URLs all map to one file. */
   dataset: string;
   files: FileSpec[];
@@ -37,6 +39,8 @@ export interface Workload {
 const LIST_TOOLS = ['python pool', 'aria2c', 'curl', 'wget2', 'node fetch', 'parafetch'];
 /** parafetch on 1 and on 2 worker threads, where the CPU sets the pace. */
 const WORKER_TOOLS = ['parafetch-w1', 'parafetch-w2'];
+/** parafetch over TLS, HTTP/1.1 (the baseline) and HTTP/2 (W9). */
+const HTTP2_TOOLS = ['parafetch HTTP/1.1', 'parafetch --http2'];
 const KiB = 1024;
 const MiB = 1024 * 1024;
 
@@ -103,6 +107,7 @@ export function workloads(quick: boolean): Workload[] {
   const w4Total = w4Files.reduce((sum, f) => sum + f.size, 0);
   const w5Lines = quick ? 100_000 : 1_000_000;
   const w5Window = quick ? 3 : 6;
+  const w9 = quick ? { count: 4, size: 32 * MiB } : { count: 4, size: 128 * MiB };
   const rateMB = RATE_BYTES_PER_S / 1e6;
 
   return [
@@ -196,6 +201,28 @@ export function workloads(quick: boolean): Workload[] {
       maxDefaultRuns: 1,
       limit: undefined,
       limitHow: 'each process: 8 connections / 20 ms = 400 files/s; 4 processes 1,600',
+    },
+    // HTTP/2 against HTTP/1.1 over TLS, on many small files and on a few large ones (`--only W9`
+    // runs both). With --http2 a connection carries up to --per-host requests at once.
+    {
+      ...smallFiles('W9a', 'HTTP/2 or HTTP/1.1, many small files', w1Count, quick ? 60 : 180),
+      tls: true,
+      tools: HTTP2_TOOLS,
+    },
+    {
+      id: 'W9b',
+      title: 'HTTP/2 or HTTP/1.1, a few large files',
+      shape: `${w9.count} files of ${w9.size / MiB} MiB over TLS, no throttle`,
+      kind: 'list',
+      location: 'fast',
+      tls: true,
+      dataset: `w9-${w9.count}x${w9.size / MiB}m`,
+      files: sameSize(w9.count, w9.size),
+      concurrencies: [4, 16],
+      tools: HTTP2_TOOLS,
+      unit: 'MB/s',
+      timeoutS: quick ? 60 : 150,
+      limitHow: 'none measured: TLS on both sides shares the 2 cores with the transfer',
     },
   ];
 }

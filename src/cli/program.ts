@@ -24,6 +24,9 @@ export interface ParsedFlags {
   stallTimeout: number;
   speedLimit: number;
   speedTime: number;
+  limitRate: number;
+  maxFileRate: number;
+  http2?: boolean;
   maxRedirects: number;
   header?: [string, string][];
   userAgent?: string;
@@ -305,6 +308,23 @@ export function createProgram(): Command {
         DEFAULTS.lowSpeed.seconds,
       ),
     )
+    .addOption(
+      valued(
+        '--limit-rate <SIZE>',
+        'bytes per second of the whole run, every connection and worker thread together; K, M, G allowed; 0: no limit',
+        rate,
+        0,
+      ),
+    )
+    .addOption(
+      valued(
+        '--max-file-rate <SIZE>',
+        'bytes per second of each file; K, M, G allowed; 0: no limit',
+        rate,
+        0,
+      ),
+    )
+    .option('--http2', 'offer HTTP/2 to https servers: one connection carries up to --per-host requests')
     .addOption(
       valued(
         '--max-redirects <N>',

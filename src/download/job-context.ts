@@ -23,6 +23,8 @@ export interface JobOptions extends ChooserOptions, AuthOptions {
   hash: boolean;
   /** Whether every file's data is synced to the device before its rename, small ones too. */
   durable: boolean;
+  /** Bytes per second of each file, its ranges together; 0: no limit. */
+  maxFileRate: number;
 }
 
 /** What a job needs from the run it belongs to. */

@@ -4,6 +4,7 @@ import type { ParafetchError } from '../errors/index.js';
 import { ChecksumMismatchError } from '../errors/index.js';
 import type { FileSink } from '../storage/file-sink.js';
 import { removeOwn } from '../storage/remove.js';
+import { fileBudget, type ByteBudget } from '../transport/byte-budget.js';
 import { discardBody } from '../transport/discard.js';
 import { dropEarly, openEarly } from './body.js';
 import { openHeldPart } from './held-part.js';
@@ -49,11 +50,14 @@ export class DownloadJob {
   /** The current attempt's credentials and cookies. */
   #session: Session | undefined;
   readonly #dest: DestinationChooser;
+  /** The file's rate limit, over every attempt and range. */
+  readonly #budget: ByteBudget | undefined;
 
   constructor(index: number, item: DownloadItem, ctx: JobContext) {
     this.index = index;
     this.item = item;
     this.#ctx = ctx;
+    this.#budget = fileBudget(ctx.options.maxFileRate);
     this.#s = new DownloadState(item.url);
     this.#dest = new DestinationChooser(
       ctx,
@@ -153,6 +157,7 @@ export class DownloadJob {
         maxRedirects: options.maxRedirects,
         signal,
         session: this.#session,
+        budget: this.#budget,
       });
     } catch (err) {
       await dropEarly(early);
@@ -251,6 +256,7 @@ export class DownloadJob {
       headers,
       session: this.#session,
       options,
+      budget: this.#budget,
       connections: connections ?? Math.min(cap, 1 + this.#spare()),
       cap,
       spare: this.#ctx.connections,

@@ -3,6 +3,7 @@ import { DiskError, RemoteChangedError } from '../errors/index.js';
 import { FileSink } from '../storage/file-sink.js';
 import { discardBody } from '../transport/discard.js';
 import type { DownloadState } from './download-state.js';
+import type { ByteBudget } from '../transport/byte-budget.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import type { Session } from '../transport/session.js';
 import { Checkpointer, type CheckpointSubject } from './checkpointer.js';
@@ -33,6 +34,8 @@ export interface SegmentedReceive {
   session: Session | undefined;
   validator: Validator;
   options: { minSplitSize: number; checkpointMs: number; maxRedirects: number };
+  /** The file's rate limit, shared by its ranges. */
+  budget: ByteBudget | undefined;
   /** Connections to start with, the first included (those beyond it borrowed from `more`). */
   connections: number;
   /** The most connections the file may have at once. */
@@ -80,6 +83,7 @@ export async function receiveSegmented(
       cap: r.cap,
       ...(r.more ? { more: r.more } : {}),
       maxRedirects: options.maxRedirects,
+      budget: r.budget,
       signal: r.signal,
       ...(r.first ? { first: { response: r.first, segment: table.take()! } } : {}),
       retryDelay: r.retryDelay,
@@ -115,6 +119,7 @@ export interface SegmentedEnv {
   headers: Record<string, string>;
   session: Session | undefined;
   options: SegmentedReceive['options'];
+  budget: ByteBudget | undefined;
   /** Connections to start with, the first included. */
   connections: number;
   /** The most connections the file may have at once. */
@@ -165,6 +170,7 @@ export async function segmentedAttempt(
     session: env.session,
     validator: s.validator!,
     options: env.options,
+    budget: env.budget,
     connections: env.connections,
     cap: env.cap,
     more: env.spare && borrowing(env.spare, env.origin),

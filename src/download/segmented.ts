@@ -10,6 +10,7 @@ import {
   TruncatedBodyError,
 } from '../errors/index.js';
 import type { FileSink } from '../storage/file-sink.js';
+import type { ByteBudget } from '../transport/byte-budget.js';
 import type { HttpClient, HttpResponse } from '../transport/client.js';
 import { getFollowingRedirects } from '../transport/redirects.js';
 import { discardBody } from '../transport/discard.js';
@@ -43,6 +44,8 @@ export interface SegmentedFetch {
   /** Where further connections come from while the file downloads, and go back to. */
   more?: MoreConnections;
   maxRedirects: number;
+  /** The file's rate limit, shared by its ranges. */
+  budget?: ByteBudget | undefined;
   signal: AbortSignal;
   /** A response already streaming the first segment (from `bytes=0-`), if any. */
   first?: { response: HttpResponse; segment: Segment };
@@ -194,6 +197,7 @@ async function fetchRange(
       maxRedirects: f.maxRedirects,
       signal,
       session: f.session,
+      budget: f.budget,
     });
     f.table.noteRoundTrip(performance.now() - sent);
     if (res.status !== 206) {

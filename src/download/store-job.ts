@@ -3,6 +3,7 @@ import { ParafetchError, type ErrorCode } from '../errors/index.js';
 import { ChecksumMismatchError, HttpStatusError, TruncatedBodyError } from '../errors/index.js';
 import { numberedName } from '../storage/finalize.js';
 import type { Store, Upload } from '../storage/store.js';
+import { fileBudget, type ByteBudget } from '../transport/byte-budget.js';
 import type { HttpResponse } from '../transport/client.js';
 import { discardBody } from '../transport/discard.js';
 import { contentLength, header } from '../transport/headers.js';
@@ -36,12 +37,15 @@ export class StoreJob {
   #name: string | undefined;
   #location: string | undefined;
   #release: (() => void) | undefined;
+  /** The item's rate limit, over every attempt. */
+  readonly #budget: ByteBudget | undefined;
 
   constructor(index: number, item: DownloadItem, ctx: JobContext, store: Store) {
     this.index = index;
     this.item = item;
     this.#ctx = ctx;
     this.#store = store;
+    this.#budget = fileBudget(ctx.options.maxFileRate);
   }
 
   get url(): string {
@@ -122,6 +126,7 @@ export class StoreJob {
       session,
       maxRedirects: options.maxRedirects,
       signal,
+      budget: this.#budget,
     });
     let upload: Upload | undefined;
     try {

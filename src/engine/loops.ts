@@ -238,6 +238,7 @@ export class Loops {
       },
       (ask) => this.#lending?.heard(loop.id, ask),
       this.ctx.cookies,
+      this.ctx.client.budget,
     );
     this.#lending?.add(loop.id, loop.thread);
   }

@@ -134,6 +134,15 @@ export interface DownloadOptions {
    * given; `{}` keeps them in memory for the run.
    */
   cookies?: CookieOptions;
+  /**
+   * Bytes per second of the whole run, every connection and worker thread together (default 0:
+   * no limit). Held by this process: runs in other processes each have their own.
+   */
+  limitRate?: number;
+  /** Bytes per second of each file, its ranges together (default 0: no limit). */
+  maxFileRate?: number;
+  /** Offer HTTP/2 to https origins; a connection that takes it carries up to `perHost` requests at once (default false). */
+  http2?: boolean;
 }
 
 export interface NormalizedOptions {
@@ -173,6 +182,11 @@ export interface NormalizedOptions {
   /** The entries of the netrc file, read once, here. */
   netrc: NetrcEntry[] | undefined;
   cookies: NormalizedCookies | undefined;
+  /** Bytes per second of the whole run; 0: no limit. */
+  limitRate: number;
+  /** Bytes per second of each file; 0: no limit. */
+  maxFileRate: number;
+  http2: boolean;
 }
 
 export const VERSION = '0.1.0';
@@ -203,6 +217,9 @@ const KEYS: ReadonlySet<string> = new Set<keyof DownloadOptions>([
   'minSplitSize',
   'checkpointMs',
   'workers',
+  'limitRate',
+  'maxFileRate',
+  'http2',
   'output',
   's3',
   'auth',
@@ -357,5 +374,8 @@ export function normalizeOptions(options: DownloadOptions = {}): NormalizedOptio
     checkpointMs: integer('checkpointMs', o.checkpointMs, 10, 1000),
     workers: integer('workers', o.workers, 1, defaultWorkers(), LIMITS.workers),
     ...normalizeAuth(o),
+    limitRate: integer('limitRate', o.limitRate, 0, 0),
+    maxFileRate: integer('maxFileRate', o.maxFileRate, 0, 0),
+    http2: boolean('http2', o.http2, false),
   };
 }

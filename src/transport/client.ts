@@ -1,10 +1,12 @@
 import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
+import { TokenBucket, type ByteBudget } from './byte-budget.js';
 import { guardedFactory } from './connector.js';
 import { toTransportError, type TimeoutsMs } from './errors.js';
 import type { ParafetchError } from '../errors/index.js';
 import { headersDeadline } from './headers-deadline.js';
 import type { HostLease } from './host-lease.js';
 import { lowSpeed, type LowSpeedLimit } from './low-speed.js';
+import { multiplexingFactory } from './multiplexing.js';
 import { OriginPools } from './origin-pools.js';
 import { resolveProxies, type ProxySettings } from './proxy-settings.js';
 import { proxyTunnelClient } from './proxy-tunnel.js';
@@ -27,6 +29,12 @@ export interface ClientOptions {
   connectionsFor?: ((origin: string) => number) | undefined;
   /** Leases shared with other processes, one per request (a cluster's per-host limit). */
   hostLease?: HostLease | undefined;
+  /** Bytes per second of every body together (0 or absent: no limit); read when `budget` is not given. */
+  limitRate?: number | undefined;
+  /** What paces every body of this client, when shared with other clients (another thread's). */
+  budget?: ByteBudget | undefined;
+  /** Offer HTTP/2 to https origins (ALPN); each connection that takes it carries several requests. */
+  http2?: boolean | undefined;
 }
 
 export interface HttpResponse {
@@ -40,18 +48,30 @@ export interface HttpResponse {
 export interface RequestInit {
   headers: Record<string, string>;
   signal?: AbortSignal | undefined;
+  /** Paces this response's body besides the client's own budget (a file's rate limit). */
+  budget?: ByteBudget | undefined;
 }
 
-/** The undici dispatcher for these options: direct, through one proxy, or by scheme and NO_PROXY. */
-function createDispatcher(options: ClientOptions, pools: OriginPools): Dispatcher {
+/**
+ * The undici dispatcher for these options: direct, through one proxy, or by scheme and NO_PROXY.
+ * HTTP/2 is offered only on direct connections (`http2`, decided by the caller).
+ */
+function createDispatcher(
+  options: ClientOptions,
+  proxies: ProxySettings,
+  http2: boolean,
+  pools: OriginPools,
+): Dispatcher {
   const tls = {
     timeout: options.timeouts.connect,
     rejectUnauthorized: !options.insecure,
     ...(options.ca ? { ca: options.ca as (string | Buffer)[] } : {}),
+    ...(http2 ? { allowH2: true } : {}),
   };
   const agentOptions = {
     connections: options.perHost,
     pipelining: 1,
+    ...(http2 ? { allowH2: true } : {}),
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
     headersTimeout: options.timeouts.headers,
@@ -60,7 +80,6 @@ function createDispatcher(options: ClientOptions, pools: OriginPools): Dispatche
     connect: buildConnector(tls),
     factory: pools.factory,
   };
-  const proxies = options.proxies ?? resolveProxies(options.proxy);
   if (proxies.http === undefined && proxies.https === undefined) return new Agent(agentOptions);
   const proxyOptions = {
     ...agentOptions,
@@ -80,21 +99,34 @@ function createDispatcher(options: ClientOptions, pools: OriginPools): Dispatche
   });
 }
 
+/** Whether no proxy is set: every connection is direct. */
+function direct(proxies: ProxySettings): boolean {
+  return proxies.http === undefined && proxies.https === undefined;
+}
+
 /**
  * Keeps one connection pool per origin (undici's Agent), never more than `perHost` connections
  * each, kept alive between requests. Follows no redirects: that is policy, decided above.
+ * Every body is paced by the client's budget (the run's rate limit), when it has one.
  */
 export class HttpClient {
   readonly #dispatcher: Dispatcher;
   readonly #pools: OriginPools;
   readonly #timeouts: TimeoutsMs;
   readonly #lease: HostLease | undefined;
+  /** What paces every body, if anything does. */
+  readonly budget: ByteBudget | undefined;
 
   constructor(options: ClientOptions) {
     this.#timeouts = options.timeouts;
     this.#lease = options.hostLease;
-    this.#pools = new OriginPools(guardedFactory, options.connectionsFor);
-    const base = createDispatcher(options, this.#pools).compose(headersDeadline(options.timeouts.headers));
+    this.budget = options.budget ?? (options.limitRate ? new TokenBucket(options.limitRate) : undefined);
+    const proxies = options.proxies ?? resolveProxies(options.proxy);
+    const http2 = options.http2 === true && direct(proxies);
+    this.#pools = new OriginPools(http2 ? multiplexingFactory : guardedFactory, options.connectionsFor);
+    const base = createDispatcher(options, proxies, http2, this.#pools).compose(
+      headersDeadline(options.timeouts.headers),
+    );
     this.#dispatcher = options.lowSpeed ? base.compose(lowSpeed(options.lowSpeed)) : base;
   }
 
@@ -125,7 +157,8 @@ export class HttpClient {
         if (typeof retryAfter === 'string') this.#lease?.refused(url.origin, retryAfter);
         resolve({ url, status, headers, body });
       };
-      const handler = new ResponseHandler(onHead, reject, asError, init.signal, release);
+      const budgets = [this.budget, init.budget].filter((b) => b !== undefined);
+      const handler = new ResponseHandler(onHead, reject, asError, init.signal, release, budgets);
       const options = { origin: url.origin, path: url.pathname + url.search, method: 'GET' as const };
       try {
         this.#dispatcher.dispatch({ ...options, headers: init.headers }, handler);

@@ -1,4 +1,5 @@
 import { InvalidUrlError, TooManyRedirectsError, UnsafeRedirectError } from '../errors/index.js';
+import type { ByteBudget } from './byte-budget.js';
 import type { HttpClient, HttpResponse } from './client.js';
 import { discardBody } from './discard.js';
 import { header } from './headers.js';
@@ -55,6 +56,8 @@ export interface FollowOptions {
   signal?: AbortSignal | undefined;
   /** Credentials and cookies, given to each hop as its URL allows (see Session). */
   session?: Session | undefined;
+  /** Paces the bodies besides the client's own budget (the file's rate limit). */
+  budget?: ByteBudget | undefined;
 }
 
 /**
@@ -73,7 +76,11 @@ export async function getFollowingRedirects(
   for (let hop = 0; ; hop++) {
     const { session } = options;
     const sent = session ? await sessionHeaders(current, headers, session) : headers;
-    const res = await client.request(current, { headers: sent, signal: options.signal });
+    const res = await client.request(current, {
+      headers: sent,
+      signal: options.signal,
+      budget: options.budget,
+    });
     if (session?.cookies) {
       try {
         await keepCookies(current, res.headers, session);

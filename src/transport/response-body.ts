@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { ParafetchError } from '../errors/index.js';
+import { takeAll, type ByteBudget } from './byte-budget.js';
 
 /**
  * Takes one chunk of a body. The chunk is the consumer's to keep (undici does not reuse it), but
@@ -30,30 +31,36 @@ export class ResponseBody {
   readonly #controller: Dispatcher.DispatchController;
   readonly #asError: (err: unknown) => ParafetchError;
   readonly #onSettled: () => void;
+  readonly #budgets: readonly ByteBudget[];
   #state: State = 'open';
   #held: Buffer[] = [];
   #heldBytes = 0;
   #consumer: ChunkConsumer | undefined;
   /** Paused by the consumer (returned false), until `resume()`. */
   #paused = false;
+  /** Paused until a budget lets more bytes come. */
+  #pacing = false;
   #error: ParafetchError | undefined;
   #resolve: (() => void) | undefined;
   #reject: ((err: ParafetchError) => void) | undefined;
 
   /**
    * `controller`: the request's undici controller; `asError` maps what failed to a
-   * ParafetchError; `onSettled` runs once when the body ends, fails or is destroyed.
+   * ParafetchError; `onSettled` runs once when the body ends, fails or is destroyed; `budgets`
+   * pace the chunks given to the consumer.
    */
   constructor(
     controller: Dispatcher.DispatchController,
     length: number | undefined,
     asError: (err: unknown) => ParafetchError,
     onSettled: () => void = () => {},
+    budgets: readonly ByteBudget[] = [],
   ) {
     this.#controller = controller;
     this.length = length;
     this.#asError = asError;
     this.#onSettled = onSettled;
+    this.#budgets = budgets;
   }
 
   /** Whether the whole body has arrived (it may still be held for a consumer). */
@@ -68,7 +75,7 @@ export class ResponseBody {
     // undici's parser hands on empty chunks (resumed with nothing new, a body ended by the
     // close): passing them on would let a consumer pause a parser that has nothing to give.
     if (chunk.length === 0 || this.#state === 'failed' || this.#state === 'destroyed') return;
-    if (this.#consumer === undefined || this.#paused || this.#held.length > 0) {
+    if (this.#consumer === undefined || this.#waits || this.#held.length > 0) {
       this.#held.push(chunk);
       this.#heldBytes += chunk.length;
       if (this.#consumer !== undefined || this.#heldBytes >= HOLD_LIMIT) this.#controller.pause();
@@ -82,7 +89,7 @@ export class ResponseBody {
     if (this.#state !== 'open') return;
     this.#state = 'ended';
     this.#onSettled();
-    if (this.#consumer !== undefined && !this.#paused && this.#held.length === 0) this.#settle();
+    if (this.#consumer !== undefined && !this.#waits && this.#held.length === 0) this.#settle();
   }
 
   /** The body failed (a reset, a timeout, an abort). */
@@ -151,6 +158,11 @@ export class ResponseBody {
     }
   }
 
+  /** Whether the consumer or a budget holds the body back. */
+  get #waits(): boolean {
+    return this.#paused || this.#pacing;
+  }
+
   #give(chunk: Buffer): void {
     let more: boolean | void;
     try {
@@ -159,21 +171,32 @@ export class ResponseBody {
       this.destroy(err ?? new Error('consumer failed'));
       return;
     }
-    if (more === false && this.#state !== 'destroyed') {
-      this.#paused = true;
-      if (this.#state === 'open') this.#controller.pause();
+    if (this.#state === 'destroyed') return;
+    if (more === false) this.#paused = true;
+    const wait = this.#budgets.length > 0 ? takeAll(this.#budgets, chunk.length) : undefined;
+    if (wait) {
+      this.#pacing = true;
+      void wait.then(this.#paced);
     }
+    if (this.#waits && this.#state === 'open') this.#controller.pause();
   }
+
+  /** The budgets let more bytes come. */
+  readonly #paced = (): void => {
+    this.#pacing = false;
+    if (this.#state === 'failed' || this.#state === 'destroyed' || this.#paused) return;
+    this.#flushHeld();
+  };
 
   /** Delivers held chunks while the consumer takes them; then settles or lets the connection go on. */
   #flushHeld(): void {
-    while (this.#held.length > 0 && !this.#paused) {
+    while (this.#held.length > 0 && !this.#waits) {
       const chunk = this.#held.shift()!;
       this.#heldBytes -= chunk.length;
       if (this.#state === 'failed' || this.#state === 'destroyed') return;
       this.#give(chunk);
     }
-    if (this.#paused || this.#held.length > 0) return;
+    if (this.#waits || this.#held.length > 0) return;
     if (this.#state === 'open') this.#controller.resume();
     else this.#settle();
   }

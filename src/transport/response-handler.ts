@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { ParafetchError } from '../errors/index.js';
+import type { ByteBudget } from './byte-budget.js';
 import { contentLength, type Headers } from './headers.js';
 import { ResponseBody } from './response-body.js';
 
@@ -14,13 +15,14 @@ export interface ResponseHead {
  * One request's undici handler (undici 7's controller interface): resolves `onHead` with the
  * final response head and hands every body chunk to that response's ResponseBody, as the
  * parser produces it. Informational (1xx) responses are skipped. `signal` aborts the request
- * before its head, and fails its body after.
+ * before its head, and fails its body after. `budgets` pace the body (see ResponseBody).
  */
 export class ResponseHandler implements Dispatcher.DispatchHandler {
   readonly #onHead: (head: ResponseHead) => void;
   readonly #onError: (err: ParafetchError) => void;
   readonly #asError: (err: unknown) => ParafetchError;
   readonly #signal: AbortSignal | undefined;
+  readonly #budgets: readonly ByteBudget[];
   #controller: Dispatcher.DispatchController | undefined;
   #body: ResponseBody | undefined;
   #settled = false;
@@ -33,7 +35,9 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
     asError: (err: unknown) => ParafetchError,
     signal: AbortSignal | undefined,
     done?: () => void,
+    budgets: readonly ByteBudget[] = [],
   ) {
+    this.#budgets = budgets;
     this.#onHead = onHead;
     this.#onError = onError;
     this.#asError = asError;
@@ -64,7 +68,13 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Headers): void {
     if (status < 200 || this.#settled) return;
     this.#settled = true;
-    this.#body = new ResponseBody(controller, contentLength(headers), this.#asError, () => this.#forget());
+    this.#body = new ResponseBody(
+      controller,
+      contentLength(headers),
+      this.#asError,
+      () => this.#forget(),
+      this.#budgets,
+    );
     this.#onHead({ status, headers, body: this.#body });
   }
 

@@ -92,6 +92,8 @@ describe('configuration', () => {
     stallTimeout: 60_000,
     speedLimit: 1024,
     speedTime: 60,
+    limitRate: 0,
+    maxFileRate: 0,
     maxRedirects: 10,
     progress: 'auto',
     hash: true,
@@ -137,6 +139,19 @@ describe('configuration', () => {
       output: { format: 'webdataset', shardItems: 10_000, shardBytes: 1 << 30 },
       s3: { endpoint: 'http://127.0.0.1:9000', partSize: 8 << 20 },
     });
+  });
+
+  test('--limit-rate, --max-file-rate and --http2 map onto limitRate, maxFileRate and http2', () => {
+    const c = toConfig(
+      { ...flags, limitRate: 1 << 20, maxFileRate: 256 << 10, http2: true },
+      ['https://example.com/a'],
+      tty,
+    );
+    assert.equal(c.options.limitRate, 1 << 20);
+    assert.equal(c.options.maxFileRate, 256 << 10);
+    assert.equal(c.options.http2, true);
+    const none = toConfig(flags, ['https://example.com/a'], tty).options;
+    assert.deepEqual([none.limitRate, none.maxFileRate, none.http2], [undefined, undefined, undefined]);
   });
 
   test('--no-hash turns hashing off; hashing is on by default', () => {

@@ -46,6 +46,9 @@ const DEFAULTS: NormalizedOptions = {
   auth: undefined,
   netrc: undefined,
   cookies: undefined,
+  limitRate: 0,
+  maxFileRate: 0,
+  http2: false,
 };
 
 describe('normalizeOptions: defaults', () => {
@@ -210,6 +213,12 @@ describe('normalizeOptions: accepted values', () => {
       input: { split: 'auto' },
       expected: { split: 'auto' },
     },
+    {
+      name: 'rate limits of the run and of each file, and HTTP/2',
+      input: { limitRate: 1_048_576, maxFileRate: 65_536, http2: true },
+      expected: { limitRate: 1_048_576, maxFileRate: 65_536, http2: true },
+    },
+    { name: 'rate limits 0 are none', input: { limitRate: 0, maxFileRate: 0 }, expected: { limitRate: 0 } },
   ];
   for (const c of cases) {
     test(c.name, () => {
@@ -298,6 +307,24 @@ describe('normalizeOptions: rejected values name the key and the value', () => {
       input: { concurrency: 65_537 },
       key: 'concurrency',
       message: 'Expected `concurrency` to be an integer from 1 to 65536, got `65537` (number)',
+    },
+    {
+      name: 'a negative rate limit',
+      input: { limitRate: -1 },
+      key: 'limitRate',
+      message: 'Expected `limitRate` to be an integer from 0 and up, got `-1` (number)',
+    },
+    {
+      name: 'a rate limit as a string',
+      input: { maxFileRate: '1M' },
+      key: 'maxFileRate',
+      message: 'Expected `maxFileRate` to be an integer from 0 and up, got `"1M"` (string)',
+    },
+    {
+      name: 'http2 as a string',
+      input: { http2: 'yes' },
+      key: 'http2',
+      message: 'Expected `http2` to be a boolean, got `"yes"` (string)',
     },
     {
       name: 'perHost 0',

@@ -11,6 +11,7 @@ import { jobContext } from '../run-context.js';
 import { createStore } from '../output.js';
 import { LentConnections } from './lent-connections.js';
 import { Outbox } from './outbox.js';
+import { GrantedBytes } from './rate-grants.js';
 import { hostShare } from './share.js';
 import {
   fromWire,
@@ -40,12 +41,18 @@ async function serve(port: NonNullable<typeof parentPort>, data: ThreadData): Pr
   const options = { ...data.options, signal: undefined } as NormalizedOptions;
   // Before the first message is taken (they wait in the port until then).
   const store = await createStore(options);
+  const outbox = new Outbox<FromWorker>((batch) => port.postMessage(batch));
+  const post = (m: FromWorker) => outbox.post(m);
+  // The run's rate limit is held by the run: this thread spends what it grants.
+  const grants =
+    options.limitRate > 0
+      ? new GrantedBytes(options.limitRate, (n) => post({ type: 'grant', n }))
+      : undefined;
   const client = new HttpClient({
     ...options,
     connectionsFor: (origin) => hostShare(options.perHost, data.loops, data.loop, origin),
+    budget: grants,
   });
-  const outbox = new Outbox<FromWorker>((batch) => port.postMessage(batch));
-  const post = (m: FromWorker) => outbox.post(m);
 
   let nextCall = 0;
   const asked = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
@@ -178,6 +185,9 @@ async function serve(port: NonNullable<typeof parentPort>, data: ThreadData): Pr
         return;
       case 'wanted':
         connections.setWanted(m.value);
+        return;
+      case 'granted':
+        grants?.granted(m.n);
         return;
       case 'close':
         clearTimeout(newsTimer);

@@ -39,6 +39,8 @@ export type ToWorker =
   | { type: 'claimed'; call: number; value?: unknown; error?: WireError }
   | { type: 'lent'; origin: string; n: number }
   | { type: 'wanted'; value: boolean }
+  /** Bytes of the run's rate limit the thread may spend (see rate-grants.ts). */
+  | { type: 'granted'; n: number }
   | { type: 'close' };
 
 /** A question of a worker about the run's claims (see download/claims.ts). */
@@ -60,6 +62,8 @@ export type FromWorker =
   | ({ type: 'claim'; call: number } & ClaimAsk)
   | ({ type: 'cookie'; call: number } & CookieAsk)
   | ({ type: 'lend' } & LendAsk)
+  /** Asks for bytes of the run's rate limit. */
+  | { type: 'grant'; n: number }
   | { type: 'closed' };
 
 const classes = new Map<string, typeof ParafetchError>(

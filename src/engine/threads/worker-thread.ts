@@ -3,12 +3,14 @@ import { Worker } from 'node:worker_threads';
 import type { Claims } from '../../download/claims.js';
 import type { DownloadItem, DownloadResult } from '../../download/item.js';
 import { InternalError, WorkerExitedError, type ParafetchError } from '../../errors/index.js';
+import type { ByteBudget } from '../../transport/byte-budget.js';
 import type { JobHandle } from '../job-handle.js';
 import { resultOf } from '../job-handle.js';
 import type { NormalizedOptions } from '../options.js';
 import type { LendAsk } from './lent-connections.js';
 import type { CookieStore } from '../../transport/cookies.js';
 import { Outbox } from './outbox.js';
+import { grant } from './rate-grants.js';
 import type { ThreadData } from './thread.js';
 import {
   fromWire,
@@ -56,6 +58,7 @@ export class WorkerThread {
   readonly #onBytes: (job: RemoteJob, n: number) => void;
   readonly #onLend: (ask: LendAsk) => void;
   readonly #cookies: CookieStore | undefined;
+  readonly #budget: ByteBudget | undefined;
   readonly #outbox = new Outbox<ToWorker>((batch) => this.#worker.postMessage(batch));
   #nextCall = 0;
   #nextHold = 0;
@@ -72,8 +75,11 @@ export class WorkerThread {
     onLend: (ask: LendAsk) => void,
     /** The run's cookies, which the thread asks for (see CookieStore). */
     cookies?: CookieStore,
+    /** The run's rate limit, whose bytes the thread asks for. */
+    budget?: ByteBudget,
   ) {
     this.#onLend = onLend;
+    this.#budget = budget;
     this.#claims = claims;
     this.#onBytes = onBytes;
     this.#cookies = cookies;
@@ -198,6 +204,11 @@ export class WorkerThread {
         return;
       case 'cookie':
         void this.#answerCookie(m);
+        return;
+      case 'grant':
+        grant(this.#budget, m.n, (n) => {
+          if (this.#alive) this.#post({ type: 'granted', n });
+        });
         return;
       case 'closed':
         return;
