@@ -6,6 +6,7 @@ import type { Store, Upload } from '../storage/store.js';
 import type { HttpResponse } from '../transport/client.js';
 import { discardBody } from '../transport/discard.js';
 import { contentLength, header } from '../transport/headers.js';
+import { noTimes } from '../transport/exchange-times.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
 import { resultOf, type DownloadItem, type DownloadResult, type ResultStatus } from './item.js';
 import type { JobContext } from './job-context.js';
@@ -27,6 +28,8 @@ export class StoreJob {
   readonly #ctx: JobContext;
   readonly #store: Store;
   readonly startedAt = Date.now();
+  /** Where the time of its requests went (see ExchangeTimes). */
+  readonly times = noTimes();
   attempts = 0;
   progressAt = 0;
   bytes = 0;
@@ -113,6 +116,7 @@ export class StoreJob {
   async attempt(signal: AbortSignal): Promise<DownloadResult> {
     this.attempts++;
     this.bytes = 0;
+    this.times.ttfbMs = 0;
     const { options, client, cookies } = this.#ctx;
     const { url, session } = attemptSession(attemptUrl(this.#urls, this.attempts), options, cookies);
     const headers: Record<string, string> = { 'user-agent': options.userAgent, ...options.headers };
@@ -122,6 +126,7 @@ export class StoreJob {
       session,
       maxRedirects: options.maxRedirects,
       signal,
+      times: this.times,
     });
     let upload: Upload | undefined;
     try {

@@ -2,6 +2,7 @@ import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, type Dispatcher }
 import { guardedFactory } from './connector.js';
 import { toTransportError, type TimeoutsMs } from './errors.js';
 import type { ParafetchError } from '../errors/index.js';
+import { ExchangeClock, type ExchangeTimes } from './exchange-times.js';
 import { headersDeadline } from './headers-deadline.js';
 import type { HostLease } from './host-lease.js';
 import { lowSpeed, type LowSpeedLimit } from './low-speed.js';
@@ -40,6 +41,8 @@ export interface HttpResponse {
 export interface RequestInit {
   headers: Record<string, string>;
   signal?: AbortSignal | undefined;
+  /** Where this request's phases are added (see ExchangeTimes); none when absent. */
+  times?: ExchangeTimes | undefined;
 }
 
 /** The undici dispatcher for these options: direct, through one proxy, or by scheme and NO_PROXY. */
@@ -125,7 +128,8 @@ export class HttpClient {
         if (typeof retryAfter === 'string') this.#lease?.refused(url.origin, retryAfter);
         resolve({ url, status, headers, body });
       };
-      const handler = new ResponseHandler(onHead, reject, asError, init.signal, release);
+      const clock = init.times && new ExchangeClock(init.times);
+      const handler = new ResponseHandler(onHead, reject, asError, init.signal, release, clock);
       const options = { origin: url.origin, path: url.pathname + url.search, method: 'GET' as const };
       try {
         this.#dispatcher.dispatch({ ...options, headers: init.headers }, handler);

@@ -1,5 +1,6 @@
 import { InvalidUrlError, TooManyRedirectsError, UnsafeRedirectError } from '../errors/index.js';
 import type { HttpClient, HttpResponse } from './client.js';
+import type { ExchangeTimes } from './exchange-times.js';
 import { discardBody } from './discard.js';
 import { header } from './headers.js';
 import { keepCookies, sessionHeaders, type Session } from './session.js';
@@ -55,6 +56,8 @@ export interface FollowOptions {
   signal?: AbortSignal | undefined;
   /** Credentials and cookies, given to each hop as its URL allows (see Session). */
   session?: Session | undefined;
+  /** Where every hop's phases are added (see ExchangeTimes). */
+  times?: ExchangeTimes | undefined;
 }
 
 /**
@@ -73,7 +76,7 @@ export async function getFollowingRedirects(
   for (let hop = 0; ; hop++) {
     const { session } = options;
     const sent = session ? await sessionHeaders(current, headers, session) : headers;
-    const res = await client.request(current, { headers: sent, signal: options.signal });
+    const res = await client.request(current, { headers: sent, signal: options.signal, times: options.times });
     if (session?.cookies) {
       try {
         await keepCookies(current, res.headers, session);

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { ParafetchError } from '../errors/index.js';
+import type { ExchangeClock } from './exchange-times.js';
 import { contentLength, type Headers } from './headers.js';
 import { ResponseBody } from './response-body.js';
 
@@ -26,6 +27,8 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
   #settled = false;
   /** Called once when the exchange is over: its body ended, failed or was let go, or it failed before. */
   #done: (() => void) | undefined;
+  /** Told when a socket carries the request, when its head arrives and when it is over. */
+  readonly #clock: ExchangeClock | undefined;
 
   constructor(
     onHead: (head: ResponseHead) => void,
@@ -33,7 +36,9 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
     asError: (err: unknown) => ParafetchError,
     signal: AbortSignal | undefined,
     done?: () => void,
+    clock?: ExchangeClock,
   ) {
+    this.#clock = clock;
     this.#onHead = onHead;
     this.#onError = onError;
     this.#asError = asError;
@@ -50,6 +55,7 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
   };
 
   #forget(): void {
+    this.#clock?.over();
     this.#signal?.removeEventListener('abort', this.#onAbort);
     const done = this.#done;
     this.#done = undefined;
@@ -58,12 +64,14 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
+    this.#clock?.onSocket();
     if (this.#signal?.aborted) this.#onAbort();
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Headers): void {
     if (status < 200 || this.#settled) return;
     this.#settled = true;
+    this.#clock?.head();
     this.#body = new ResponseBody(controller, contentLength(headers), this.#asError, () => this.#forget());
     this.#onHead({ status, headers, body: this.#body });
   }
