@@ -342,7 +342,10 @@ export class PlacedJob implements JobHandle {
   }
 
   result(status: DownloadResult['status'], bytes: number, sha256?: string, error?: ParafetchError) {
-    return { ...resultOf(this, this.clock.readAt, status, bytes, sha256, error), ...this.clock.times(Date.now()) };
+    return {
+      ...resultOf(this, this.clock.readAt, status, bytes, sha256, error),
+      ...this.clock.times(Date.now()),
+    };
   }
 
   /** A result of this job as the item was given, with the time it worked and the time it waited. */

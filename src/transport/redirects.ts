@@ -76,7 +76,11 @@ export async function getFollowingRedirects(
   for (let hop = 0; ; hop++) {
     const { session } = options;
     const sent = session ? await sessionHeaders(current, headers, session) : headers;
-    const res = await client.request(current, { headers: sent, signal: options.signal, times: options.times });
+    const res = await client.request(current, {
+      headers: sent,
+      signal: options.signal,
+      times: options.times,
+    });
     if (session?.cookies) {
       try {
         await keepCookies(current, res.headers, session);
