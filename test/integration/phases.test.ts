@@ -67,6 +67,18 @@ describe("a result says where the item's time went", () => {
     }
   });
 
+  test('into WebDataset shards (a store written front to back) the times are the same', async () => {
+    const server = await startServer(slowly);
+    try {
+      const urls = [server.url('/s1.bin'), server.url('/s2.bin')];
+      const results = await download(urls, { dir: await tempDir(), output: { format: 'webdataset' } });
+      assert.equal(results.length, 2);
+      for (const r of results) assertPhases(r);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('a request on a kept-alive connection connects in far less time than one that opened it (TLS)', async () => {
     const server = await startServer((req, res) => serveBody(req, res, body), { tls: true });
     try {
