@@ -1,7 +1,10 @@
 import { flagsOf } from './aliases.js';
 import { Command, CommanderError, Option } from 'commander';
 import { enqueue, ENQUEUE_DEFAULTS } from '../cluster/enqueue.js';
-import { queueReport } from '../cluster/status.js';
+import { queueReport, queueRunOptions } from '../cluster/status.js';
+import { VERSION } from '../engine/options.js';
+import { recordOptionsView, ReportTotals } from './report-totals.js';
+import { redactArgv, runInfoPath, writeRunInfo } from './run-info.js';
 import { statusCommand } from './cluster-status.js';
 import { LineFile } from './line-file.js';
 import { runWorker } from '../cluster/worker.js';
@@ -183,14 +186,28 @@ async function reportCommand(io: CliIo, argv: readonly string[]): Promise<number
   const flags = program.opts<ClusterFlags & { output?: string }>();
   const out = flags.output === undefined ? undefined : await LineFile.open(flags.output);
   let lines = 0;
+  const totals = new ReportTotals();
   try {
     for await (const line of queueReport(redisUrl(flags), flags.queue)) {
       if (out) await out.write(`${line}\n`);
       else io.stdout.write(`${line}\n`);
+      totals.add(line);
       lines++;
     }
   } finally {
     await out?.close();
+  }
+  if (flags.output !== undefined) {
+    // Beside the report, the run it tells of: its options as enqueued, its span from its items.
+    const options = await queueRunOptions(redisUrl(flags), flags.queue);
+    await writeRunInfo(runInfoPath(flags.output), {
+      version: VERSION,
+      startedAt: totals.startedAt,
+      endedAt: totals.endedAt,
+      argv: redactArgv(['report', ...argv]),
+      options: options ? recordOptionsView(options) : {},
+      summary: totals.summary(),
+    });
   }
   io.stderr.write(`${lines.toLocaleString('en-US')} items in the report\n`);
   return EXIT.OK;

@@ -11,6 +11,7 @@ import { dryRun } from './dry-run.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import { countItemsFrom, itemsOf } from './items.js';
 import { RunOutputs } from './outputs.js';
+import { RunInfoFile } from './run-info.js';
 import { checkFiles } from './preflight.js';
 import { flagsOf } from './aliases.js';
 import { createProgram } from './program.js';
@@ -127,6 +128,14 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
   }
 
   renderer.attach(downloader);
+  // Beside the report, what a reader needs of the run: written now, so that a killed run leaves one.
+  const info =
+    config.report === undefined ? undefined : new RunInfoFile(config.report, io.argv, downloader.options);
+  const infoFailed = (err: unknown) => {
+    fileErrors++;
+    renderer.error((err as Error).message);
+  };
+  await info?.start().catch(infoFailed);
   // The number of items, counted beside the reading so that a progress display knows it early.
   const counting = new AbortController();
   if (config.progress !== 'none' && config.inputs.length > 0) {
@@ -193,6 +202,7 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
         renderer.error((err as Error).message);
       }
     }
+    await info?.end(summary).catch(infoFailed);
     renderer.finish({ summary, inputErrors, interrupted });
     return exitCodeOf({
       interrupted,

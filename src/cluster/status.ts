@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { DownloadOptions } from '../engine/options.js';
 import { redisOptions } from './redis-connection.js';
+import { readRunRecord, runRecordKey } from './run-record.js';
 import { enqueuedKey, QUEUE_PREFIX, type ShardJob } from './shard-job.js';
 import { ShardTally, type ShardCounts } from './shard-tally.js';
 
@@ -80,6 +82,19 @@ export async function* queueReport(redis: string, queueName: string): AsyncGener
   const connection = new Redis(redisOptions(redis));
   try {
     yield* new ShardTally(connection, queueName).reportLines();
+  } finally {
+    connection.disconnect();
+  }
+}
+
+/** The options a queue's run was enqueued with, or undefined when nothing was enqueued to it. */
+export async function queueRunOptions(
+  redis: string,
+  queueName: string,
+): Promise<DownloadOptions | undefined> {
+  const connection = new Redis(redisOptions(redis));
+  try {
+    return (await readRunRecord(connection, runRecordKey(queueName)))?.options;
   } finally {
     connection.disconnect();
   }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { DownloadResult } from '../download/item.js';
@@ -39,6 +40,8 @@ export interface WorkerOptions {
   onError?: (err: Error) => void;
   /** Called once the run is known, before the first shard: whether its requests take leases. */
   onStart?: (run: { leased: boolean }) => void;
+  /** This worker's name in the report lines it writes (`worker`); default `HOSTNAME:PID`. */
+  id?: string;
   /** Called with every item's result, as the worker's run gives them. */
   onResult?: (result: DownloadResult, shard: number) => void;
 }
@@ -64,6 +67,7 @@ const EMPTY_POLL_MS = 500;
  */
 export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   const queueName = o.queue ?? ENQUEUE_DEFAULTS.queue;
+  const id = o.id ?? workerId();
   const connection = new Redis(redisOptions(o.redis));
   // The worker's own: BullMQ blocks on it while it waits for a shard.
   const workerConnection = new Redis(redisOptions(o.redis));
@@ -89,7 +93,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     worker = new Worker<ShardJob>(
       queueName,
       async (job, _token, signal) => {
-        const { counts, lines } = await downloadShard(job, record, o, signal, leases);
+        const { counts, lines } = await downloadShard(job, record, o, signal, leases, id);
         await tally.add(job.data.shard, counts, lines);
         summary.shards++;
         for (const k of ['ok', 'skipped', 'failed', 'bytes'] as const) summary[k] += counts[k];
@@ -136,6 +140,11 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   return summary;
 }
 
+/** A worker process's name: its host and process id. */
+export function workerId(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
 /** Resolves when the worker should stop: its signal, or an empty queue with nothing in hand. */
 async function stopWhen(o: WorkerOptions, queue: Queue<ShardJob>): Promise<void> {
   const signal = o.signal;
@@ -164,6 +173,7 @@ async function downloadShard(
   o: WorkerOptions,
   signal: AbortSignal | undefined,
   leases: HostLease | undefined,
+  id: string,
 ): Promise<{ counts: ShardCounts; lines: string[] }> {
   const { shard, first, items } = job.data;
   const output = record.options.output;
@@ -188,7 +198,7 @@ async function downloadShard(
       const byCode = (counts.failuresByCode ??= {});
       byCode[r.error.code] = (byCode[r.error.code] ?? 0) + 1;
     }
-    lines[r.index] = jsonLine(reportRecord(r, dir));
+    lines[r.index] = jsonLine(reportRecord(r, dir, id));
     o.onResult?.({ ...r, index: first + r.index }, shard);
   }
   if (signal?.aborted) throw new Error(`shard ${shard} was stopped before its end`);

@@ -1,4 +1,5 @@
 import { AbortedError, InternalError, type ParafetchError } from '../errors/index.js';
+import type { ExchangeTimes } from '../transport/exchange-times.js';
 
 /** The value of one of an item's own fields: what a CSV cell or a JSON scalar holds. */
 export type FieldValue = string | number | boolean | null;
@@ -60,6 +61,26 @@ interface ResultFields {
    * before each retry (a job made outside a run has not waited: 0).
    */
   queuedMs: number;
+  /** When the item was read (let in, outside a run), in ms since the epoch: the start of `queuedMs`. */
+  startedAt: number;
+  /** When its result was decided, in ms since the epoch. */
+  endedAt: number;
+  /**
+   * Summed over its requests: from handing each to the connection pool until a socket carried it
+   * (a new connection's setup; about 0 on a reused keep-alive socket). A split download counts
+   * the request that opened it only (its other ranges run beside it).
+   */
+  connectMs: number;
+  /** Summed over its requests: from then until the response head arrived. */
+  waitMs: number;
+  /** Summed over its requests: from the response head until the body ended, failed or was let go. */
+  bodyMs: number;
+  /** Summed waits before its retries (part of `queuedMs`: `queuedMs - retryWaitMs` is the first wait). */
+  retryWaitMs: number;
+  /** The last attempt's time to its response head (connect + wait); 0 when it got no response. */
+  ttfbMs: number;
+  /** The sum of the Retry-After delays honoured before its retries (0 when none). */
+  retryAfterMs: number;
   /** The item as it was given, so failures can be written back in an input format. */
   item: DownloadItem;
 }
@@ -90,6 +111,8 @@ export interface ResultSource {
   /** Where the item is (or would be), once decided. */
   readonly finalPath: string | undefined;
   readonly attempts: number;
+  /** Where the time of its requests went, when it made any. */
+  readonly times?: ExchangeTimes | undefined;
 }
 
 /**
@@ -105,14 +128,24 @@ export function resultOf(
   sha256?: string,
   error?: ParafetchError,
 ): DownloadResult {
+  const times = job.times;
+  const now = Date.now();
   const fields: ResultFields = {
     index: job.index,
     url: job.item.url,
     path: job.finalPath,
     bytes,
     attempts: job.attempts,
-    ms: Date.now() - startedAt,
+    ms: now - startedAt,
     queuedMs: 0,
+    startedAt,
+    endedAt: now,
+    connectMs: times?.connectMs ?? 0,
+    waitMs: times?.waitMs ?? 0,
+    bodyMs: times?.bodyMs ?? 0,
+    retryWaitMs: 0,
+    ttfbMs: times?.ttfbMs ?? 0,
+    retryAfterMs: 0,
     item: job.item,
   };
   if (status === 'ok' || status === 'skipped') {

@@ -18,6 +18,7 @@ import { copyIntoPart, wholeAlready } from './continue-file.js';
 import { SegmentTable, planSegments } from './segments.js';
 import { planSplit, resumePieces, splitCap } from './split-plan.js';
 import type { HttpResponse } from '../transport/client.js';
+import { noTimes } from '../transport/exchange-times.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
 import { resultOf, type DownloadItem, type DownloadResult, type ResultStatus } from './item.js';
 import { ifRangeValue } from './response.js';
@@ -41,6 +42,8 @@ export class DownloadJob {
   readonly #ctx: JobContext;
   readonly #s: DownloadState;
   readonly startedAt = Date.now();
+  /** Where the time of its requests went (see ExchangeTimes). */
+  readonly times = noTimes();
   attempts = 0;
   /** When the last progress event of this job went out (kept by the engine). */
   progressAt = 0;
@@ -104,6 +107,7 @@ export class DownloadJob {
   /** One HTTP attempt. Resolves with the result, or rejects with a ParafetchError. */
   async attempt(signal: AbortSignal): Promise<DownloadResult> {
     this.attempts++;
+    this.times.ttfbMs = 0;
     this.#s.discarded = 0;
     const { url, session } = attemptSession(
       attemptUrl(this.#urls, this.attempts),
@@ -158,6 +162,7 @@ export class DownloadJob {
         signal,
         session: this.#session,
         budget: this.#budget,
+        times: this.times,
       });
     } catch (err) {
       await dropEarly(early);

@@ -7,6 +7,7 @@ import { fileBudget, type ByteBudget } from '../transport/byte-budget.js';
 import type { HttpResponse } from '../transport/client.js';
 import { discardBody } from '../transport/discard.js';
 import { contentLength, header } from '../transport/headers.js';
+import { noTimes } from '../transport/exchange-times.js';
 import { getFollowingRedirects, parseHttpUrl } from '../transport/redirects.js';
 import { resultOf, type DownloadItem, type DownloadResult, type ResultStatus } from './item.js';
 import type { JobContext } from './job-context.js';
@@ -28,6 +29,8 @@ export class StoreJob {
   readonly #ctx: JobContext;
   readonly #store: Store;
   readonly startedAt = Date.now();
+  /** Where the time of its requests went (see ExchangeTimes). */
+  readonly times = noTimes();
   attempts = 0;
   progressAt = 0;
   bytes = 0;
@@ -117,6 +120,7 @@ export class StoreJob {
   async attempt(signal: AbortSignal): Promise<DownloadResult> {
     this.attempts++;
     this.bytes = 0;
+    this.times.ttfbMs = 0;
     const { options, client, cookies } = this.#ctx;
     const { url, session } = attemptSession(attemptUrl(this.#urls, this.attempts), options, cookies);
     const headers: Record<string, string> = { 'user-agent': options.userAgent, ...options.headers };
@@ -127,6 +131,7 @@ export class StoreJob {
       maxRedirects: options.maxRedirects,
       signal,
       budget: this.#budget,
+      times: this.times,
     });
     let upload: Upload | undefined;
     try {

@@ -22,6 +22,8 @@ export interface AttemptHistory {
   host: string;
   /** `URL → code` of the "not here" answers in a row of its URLs in this round (kept here). */
   notHere: string[];
+  /** Told the Retry-After delay its next attempt waits, when the server set it. */
+  job?: { honoured(ms: number): void };
 }
 
 export type NextStep =
@@ -60,6 +62,7 @@ export function afterFailure(
     options,
   );
   if (!decision.retry) return { retry: false, error: withUrlsTried(error, h.notHere) };
+  if (decision.fromRetryAfter) h.job?.honoured(decision.delayMs);
   if (decision.nextMirror) h.skips++;
   // A retry after a full round of "not here" starts a new round.
   else h.notHere.length = 0;

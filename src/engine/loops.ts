@@ -10,6 +10,7 @@ import { resultOf, type JobHandle } from './job-handle.js';
 import type { RunSizes } from './events.js';
 import type { NormalizedOptions } from './options.js';
 import { derivesName, NamingOrder } from './naming-order.js';
+import { ItemClock } from './item-clock.js';
 import { jobContext } from './run-context.js';
 import type { SpareConnections } from '../download/job-context.js';
 import { Lending } from './threads/lending.js';
@@ -252,8 +253,8 @@ export class Loops {
 export class PlacedJob implements JobHandle {
   readonly index: number;
   readonly item: DownloadItem;
-  /** When it was read from the input. */
-  readonly readAt = Date.now();
+  /** When it was read, and where its time went since. */
+  readonly clock = new ItemClock(Date.now());
   /** When the last progress event of this job went out (kept by the engine). */
   progressAt = 0;
   loop: Loop | undefined;
@@ -264,9 +265,6 @@ export class PlacedJob implements JobHandle {
   #prepared = false;
   #finalPath: string | undefined;
   #attempts = 0;
-  /** Time it ran before its current run, and since when it runs (undefined while it waits). */
-  #workedMs = 0;
-  #runningSince: number | undefined;
 
   constructor(index: number, item: DownloadItem) {
     this.index = index;
@@ -299,21 +297,17 @@ export class PlacedJob implements JobHandle {
 
   /** It starts, or starts again after a wait: from `now` its time is work, not waiting. */
   resume(now: number): void {
-    this.#runningSince ??= now;
+    this.clock.resume(now);
   }
 
   /** It waits again (for a retry), or has ended. */
   pause(now: number): void {
-    if (this.#runningSince === undefined) return;
-    this.#workedMs += Math.max(0, now - this.#runningSince);
-    this.#runningSince = undefined;
+    this.clock.pause(now);
   }
 
-  /** Its time so far: worked on (`ms`), and waiting since it was read (`queuedMs`). */
-  times(now: number): { ms: number; queuedMs: number } {
-    const ms =
-      this.#workedMs + (this.#runningSince === undefined ? 0 : Math.max(0, now - this.#runningSince));
-    return { ms, queuedMs: Math.max(0, now - this.readAt - ms) };
+  /** A retry of it waits `ms` because the server asked so (Retry-After). */
+  honoured(ms: number): void {
+    this.clock.honoured(ms);
   }
 
   bindTo(loop: Loop, inner: JobHandle): void {
@@ -349,13 +343,16 @@ export class PlacedJob implements JobHandle {
   }
 
   result(status: DownloadResult['status'], bytes: number, sha256?: string, error?: ParafetchError) {
-    return { ...resultOf(this, this.readAt, status, bytes, sha256, error), ...this.times(Date.now()) };
+    return {
+      ...resultOf(this, this.clock.readAt, status, bytes, sha256, error),
+      ...this.clock.times(Date.now()),
+    };
   }
 
   /** A result of this job as the item was given, with the time it worked and the time it waited. */
   #own(r: DownloadResult): DownloadResult {
     this.onPrepared?.();
     this.onSettled?.();
-    return { ...r, item: this.item, attempts: this.attempts, ...this.times(Date.now()) };
+    return { ...r, item: this.item, attempts: this.attempts, ...this.clock.times(Date.now()) };
   }
 }

@@ -22,6 +22,24 @@ export interface ReportRecord {
   ms: number;
   /** Time it waited: for its turn after being read, and before each retry. */
   queuedMs: number;
+  /** When the item was read (the start of `queuedMs`), in ms since the epoch. */
+  startedAt: number;
+  /** When its result was decided, in ms since the epoch. */
+  endedAt: number;
+  /** Summed over its requests: until a socket carried each (a new connection's setup; ~0 when reused). */
+  connectMs: number;
+  /** Summed over its requests: from then until the response head. */
+  waitMs: number;
+  /** Summed over its requests: from the response head until the body's end (or failure). */
+  bodyMs: number;
+  /** Its waits before retries (counted in `queuedMs` too). */
+  retryWaitMs: number;
+  /** The last attempt's connect + wait; 0 when it got no response. */
+  ttfbMs: number;
+  /** The Retry-After delays it honoured, summed. */
+  retryAfterMs: number;
+  /** The cluster worker that downloaded it; `''` outside a cluster. */
+  worker: string;
   /** `code` and `message` are `''` when the item did not fail. */
   error: { code: string; message: string };
 }
@@ -47,8 +65,8 @@ export function reportRoot(dir: string): string {
   return URL_LIKE.test(dir) ? dir.replace(/\/+$/, '') : path.resolve(dir);
 }
 
-/** A result as a report record; `dir` is the download folder. Pure. */
-export function reportRecord(result: DownloadResult, dir: string): ReportRecord {
+/** A result as a report record; `dir` is the download folder, `worker` the cluster worker's id. Pure. */
+export function reportRecord(result: DownloadResult, dir: string, worker = ''): ReportRecord {
   return {
     url: result.url,
     path: relativePath(dir, result.path) ?? '',
@@ -58,6 +76,15 @@ export function reportRecord(result: DownloadResult, dir: string): ReportRecord 
     attempts: result.attempts,
     ms: Math.round(result.ms),
     queuedMs: Math.round(result.queuedMs),
+    startedAt: Math.round(result.startedAt),
+    endedAt: Math.round(result.endedAt),
+    connectMs: Math.round(result.connectMs),
+    waitMs: Math.round(result.waitMs),
+    bodyMs: Math.round(result.bodyMs),
+    retryWaitMs: Math.round(result.retryWaitMs),
+    ttfbMs: Math.round(result.ttfbMs),
+    retryAfterMs: Math.round(result.retryAfterMs),
+    worker,
     error: { code: result.error?.code ?? '', message: result.error?.message ?? '' },
   };
 }

@@ -3,6 +3,7 @@ import { TokenBucket, type ByteBudget } from './byte-budget.js';
 import { guardedFactory } from './connector.js';
 import { toTransportError, type TimeoutsMs } from './errors.js';
 import type { ParafetchError } from '../errors/index.js';
+import { ExchangeClock, type ExchangeTimes } from './exchange-times.js';
 import { headersDeadline } from './headers-deadline.js';
 import type { HostLease } from './host-lease.js';
 import { lowSpeed, type LowSpeedLimit } from './low-speed.js';
@@ -50,6 +51,8 @@ export interface RequestInit {
   signal?: AbortSignal | undefined;
   /** Paces this response's body besides the client's own budget (a file's rate limit). */
   budget?: ByteBudget | undefined;
+  /** Where this request's phases are added (see ExchangeTimes); none when absent. */
+  times?: ExchangeTimes | undefined;
 }
 
 /**
@@ -158,7 +161,8 @@ export class HttpClient {
         resolve({ url, status, headers, body });
       };
       const budgets = [this.budget, init.budget].filter((b) => b !== undefined);
-      const handler = new ResponseHandler(onHead, reject, asError, init.signal, release, budgets);
+      const clock = init.times && new ExchangeClock(init.times);
+      const handler = new ResponseHandler(onHead, reject, asError, init.signal, release, budgets, clock);
       const options = { origin: url.origin, path: url.pathname + url.search, method: 'GET' as const };
       try {
         this.#dispatcher.dispatch({ ...options, headers: init.headers }, handler);

@@ -1,6 +1,7 @@
 import { InvalidUrlError, TooManyRedirectsError, UnsafeRedirectError } from '../errors/index.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { HttpClient, HttpResponse } from './client.js';
+import type { ExchangeTimes } from './exchange-times.js';
 import { discardBody } from './discard.js';
 import { header } from './headers.js';
 import { keepCookies, sessionHeaders, type Session } from './session.js';
@@ -58,6 +59,8 @@ export interface FollowOptions {
   session?: Session | undefined;
   /** Paces the bodies besides the client's own budget (the file's rate limit). */
   budget?: ByteBudget | undefined;
+  /** Where every hop's phases are added (see ExchangeTimes). */
+  times?: ExchangeTimes | undefined;
 }
 
 /**
@@ -80,6 +83,7 @@ export async function getFollowingRedirects(
       headers: sent,
       signal: options.signal,
       budget: options.budget,
+      times: options.times,
     });
     if (session?.cookies) {
       try {

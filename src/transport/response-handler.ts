@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { ParafetchError } from '../errors/index.js';
 import type { ByteBudget } from './byte-budget.js';
+import type { ExchangeClock } from './exchange-times.js';
 import { contentLength, type Headers } from './headers.js';
 import { ResponseBody } from './response-body.js';
 
@@ -28,6 +29,8 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
   #settled = false;
   /** Called once when the exchange is over: its body ended, failed or was let go, or it failed before. */
   #done: (() => void) | undefined;
+  /** Told when a socket carries the request, when its head arrives and when it is over. */
+  readonly #clock: ExchangeClock | undefined;
 
   constructor(
     onHead: (head: ResponseHead) => void,
@@ -36,8 +39,10 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
     signal: AbortSignal | undefined,
     done?: () => void,
     budgets: readonly ByteBudget[] = [],
+    clock?: ExchangeClock,
   ) {
     this.#budgets = budgets;
+    this.#clock = clock;
     this.#onHead = onHead;
     this.#onError = onError;
     this.#asError = asError;
@@ -54,6 +59,7 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
   };
 
   #forget(): void {
+    this.#clock?.over();
     this.#signal?.removeEventListener('abort', this.#onAbort);
     const done = this.#done;
     this.#done = undefined;
@@ -62,12 +68,14 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
+    this.#clock?.onSocket();
     if (this.#signal?.aborted) this.#onAbort();
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Headers): void {
     if (status < 200 || this.#settled) return;
     this.#settled = true;
+    this.#clock?.head();
     this.#body = new ResponseBody(
       controller,
       contentLength(headers),

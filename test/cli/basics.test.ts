@@ -205,11 +205,15 @@ describe('parafetch command', () => {
       assert.equal(r.code, 1);
       const lines = jsonLines(await fs.readFile(report, 'utf8'));
       assert.equal(lines.length, 2);
-      const keys = ['url', 'path', 'status', 'bytes', 'sha256', 'attempts', 'ms', 'queuedMs', 'error'];
-      for (const line of lines) assert.deepEqual(Object.keys(line), keys);
+      const times = ['startedAt', 'endedAt', 'connectMs', 'waitMs', 'bodyMs', 'retryWaitMs', 'ttfbMs'];
+      const keys = ['url', 'path', 'status', 'bytes', 'sha256', 'attempts', 'ms', 'queuedMs', ...times];
+      for (const line of lines)
+        assert.deepEqual(Object.keys(line), [...keys, 'retryAfterMs', 'worker', 'error']);
       const ok = lines.find((l) => l.status === 'ok')!;
+      for (const k of times) assert.equal(typeof ok[k], 'number', k);
+      const zeroed = Object.fromEntries(times.map((k) => [k, 0]));
       assert.deepEqual(
-        { ...ok, ms: 0, queuedMs: 0 },
+        { ...ok, ms: 0, queuedMs: 0, ...zeroed },
         {
           url: server.url('/dir/c.txt'),
           path: 'c.txt',
@@ -219,6 +223,9 @@ describe('parafetch command', () => {
           attempts: 1,
           ms: 0,
           queuedMs: 0,
+          ...zeroed,
+          retryAfterMs: 0,
+          worker: '',
           error: { code: '', message: '' },
         },
       );

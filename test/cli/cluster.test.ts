@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { listFiles, tempDir, waitFor } from '../helpers/fs.js';
@@ -115,6 +116,28 @@ test('enqueue, then three worker processes take the shards; status tells the end
     records.map((r) => r.url),
     Array.from({ length: 300 }, (_, i) => server.url(`/c/${i}.bin`)),
   );
+  // Each line names the worker process that downloaded it (HOST:PID), one of the three.
+  const ids = new Set(workers.map((w) => `${hostname()}:${w.pid}`));
+  const named = records.map((r) => (r as { worker?: unknown }).worker);
+  assert.ok(
+    named.every((w) => typeof w === 'string' && ids.has(w)),
+    `workers ${[...new Set(named)].join(', ')}; expected among ${[...ids].join(', ')}`,
+  );
+  // Beside it, the run: its options as enqueued, its span from the earliest start to the latest end.
+  const info = JSON.parse(await fs.readFile(`${report}.run.json`, 'utf8')) as {
+    startedAt: number;
+    endedAt: number;
+    argv: string[];
+    options: { dir: string };
+    summary: { ok: number; failed: number };
+  };
+  const spans = records as unknown as { startedAt: number; endedAt: number }[];
+  assert.equal(info.startedAt, Math.min(...spans.map((r) => r.startedAt)));
+  assert.equal(info.endedAt, Math.max(...spans.map((r) => r.endedAt)));
+  assert.equal(info.options.dir, dir);
+  assert.equal(info.summary.ok, 300);
+  assert.equal(info.summary.failed, 0);
+  assert.deepEqual(info.argv.slice(0, 1), ['report']);
 });
 
 test('a worker killed with SIGKILL mid-shard: another takes its shard after the lease, nothing is lost or doubled', async () => {

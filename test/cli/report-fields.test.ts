@@ -32,6 +32,15 @@ const REPORT_TYPES = {
   attempts: 'BIGINT',
   ms: 'BIGINT',
   queuedMs: 'BIGINT',
+  startedAt: 'BIGINT',
+  endedAt: 'BIGINT',
+  connectMs: 'BIGINT',
+  waitMs: 'BIGINT',
+  bodyMs: 'BIGINT',
+  retryWaitMs: 'BIGINT',
+  ttfbMs: 'BIGINT',
+  retryAfterMs: 'BIGINT',
+  worker: 'VARCHAR',
   error: 'STRUCT(code VARCHAR, message VARCHAR)',
 };
 
