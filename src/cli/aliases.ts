@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { LIMITS } from '../engine/options.js';
 import { UsageError } from './config.js';
 import type { ParsedFlags } from './program.js';
-import { integer } from './values.js';
+import { integer, rate } from './values.js';
 
 /**
  * Flags of aria2c, wget2 and curl that mean exactly what one of parafetch's does, accepted as
@@ -30,6 +30,8 @@ export interface AliasFlags {
   location?: boolean;
   createDirs?: boolean;
   fail?: boolean;
+  maxOverallDownloadLimit?: number;
+  maxDownloadLimit?: number;
 }
 
 interface Alias {
@@ -80,6 +82,13 @@ const ALIASES: readonly Alias[] = [
     from: 'curl',
     parse: integer(0, LIMITS.maxRedirects),
   },
+  {
+    flags: '--max-overall-download-limit <SIZE>',
+    means: '--limit-rate SIZE',
+    from: 'aria2c',
+    parse: rate,
+  },
+  { flags: '--max-download-limit <SIZE>', means: '--max-file-rate SIZE', from: 'aria2c', parse: rate },
   { flags: '--no-check-certificate', means: '--insecure', from: 'wget2' },
   { flags: '--no-clobber', means: '--skip-existing (the default)', from: 'wget2' },
   { flags: '--silent', means: '-q', from: 'curl' },
@@ -141,6 +150,14 @@ function resolveAliases(flags: ParsedFlags & AliasFlags, given: (key: string) =>
   if (redirects !== undefined) {
     if (given('maxRedirects')) both('--max-redirect/--max-redirs', '--max-redirects');
     out.maxRedirects = redirects;
+  }
+  if (flags.maxOverallDownloadLimit !== undefined) {
+    if (given('limitRate')) both('--max-overall-download-limit', '--limit-rate');
+    out.limitRate = flags.maxOverallDownloadLimit;
+  }
+  if (flags.maxDownloadLimit !== undefined) {
+    if (given('maxFileRate')) both('--max-download-limit', '--max-file-rate');
+    out.maxFileRate = flags.maxDownloadLimit;
   }
   if (flags.checkCertificate === false) out.insecure = true;
   if (flags.clobber === false) {

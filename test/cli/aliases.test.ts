@@ -93,4 +93,5 @@ test('--help lists the aliases with what they mean and where they come from', as
   assert.match(r.stdout, /From other tools/);
   assert.match(r.stdout, /--max-tries <N>\s+--retries N-1\s+\(aria2c\)/);
   assert.match(r.stdout, /--no-check-certificate\s+--insecure\s+\(wget2\)/);
+  assert.match(r.stdout, /--max-download-limit <SIZE>\s+--max-file-rate SIZE\s+\(aria2c\)/);
 });
