@@ -38,6 +38,7 @@ export interface ParsedFlags {
   keepBoth?: boolean;
   report?: string;
   saveFailed?: string;
+  reportHtml?: string;
   outputFormat: 'files' | 'webdataset';
   shardItems: number;
   shardBytes?: number;
@@ -176,7 +177,8 @@ export function createProgram(): Command {
       'sync every file to the disk before its rename (slower for small files; by default files up to 256 KiB are not)',
     )
     .option('--report <FILE>', 'write one JSON line per item to FILE (url, path, status, ...)')
-    .option('--save-failed <FILE>', 'write the failed items to FILE as an input list for -i');
+    .option('--save-failed <FILE>', 'write the failed items to FILE as an input list for -i')
+    .option('--report-html <FILE>', 'write a page of the run to FILE at its end: throughput, slowest items, hosts, failures');
 
   program
     .optionsGroup('Shards and object storage:')

@@ -73,10 +73,10 @@ export const PAGE_SCRIPT = String.raw`
     });
     var sync = uPlot.sync('run');
     var cursor = { sync: { key: 'run' } };
-    new uPlot({ width: chartWidth('throughput'), height: 260, cursor: cursor, series: series,
+    new uPlot({ width: chartWidth('throughput'), height: 260, cursor: cursor, series: series, scales: { x: { time: false } },
       axes: [{ label: 'seconds since start' }, { scale: 'b', size: 80, values: function (u, vs) { return vs.map(function (v) { return bytes(v) + '/s'; }); } },
         { scale: 'f', side: 1, grid: { show: false }, label: 'files/s' }] }, data, $('throughput'));
-    new uPlot({ width: chartWidth('connections'), height: 160, cursor: cursor,
+    new uPlot({ width: chartWidth('connections'), height: 160, cursor: cursor, scales: { x: { time: false } },
       series: [{ label: 's' }, { label: 'in flight', stroke: '#805ad5', width: 1.5, fill: 'rgba(128,90,213,0.12)' }],
       axes: [{ label: 'seconds since start' }, { size: 80, label: 'active' }] }, [tl.x, tl.active], $('connections'));
     void sync;
@@ -89,10 +89,10 @@ export const PAGE_SCRIPT = String.raw`
   $('legend').append.apply($('legend'), PHASES.map(function (p) {
     var s = el('span', { class: 'key' }); s.append(el('i', { style: 'background:' + p[1] }), p[2]); return s;
   }));
-  function waterfall(id, bars, byStart) {
+  function waterfall(id, bars, byStart, row) {
     var box = $(id), tip = $('tip');
     if (bars.length === 0) { box.textContent = 'No items.'; return; }
-    var dpr = window.devicePixelRatio || 1, row = 14, label = 260;
+    var dpr = window.devicePixelRatio || 1, label = row >= 10 ? 260 : 0;
     var width = Math.max(400, box.clientWidth - 4), height = bars.length * row + 20;
     var c = el('canvas', { width: width * dpr, height: height * dpr, style: 'width:' + width + 'px;height:' + height + 'px' });
     box.append(c);
@@ -104,17 +104,20 @@ export const PAGE_SCRIPT = String.raw`
     g.font = '11px system-ui, sans-serif'; g.textBaseline = 'middle';
     bars.forEach(function (b, i) {
       var y = i * row;
-      g.fillStyle = b.status === 'failed' ? '#c53030' : '#333';
-      var name = b.url.length > 42 ? '…' + b.url.slice(-41) : b.url;
-      g.fillText(name, 2, y + row / 2);
+      if (label > 0) {
+        g.fillStyle = b.status === 'failed' ? '#c53030' : '#333';
+        g.fillText(b.url.length > 42 ? '…' + b.url.slice(-41) : b.url, 2, y + row / 2);
+      } else if (b.status === 'failed') {
+        g.fillStyle = '#c53030'; g.fillRect(0, y, 3, row - 1);
+      }
       var x = label + (timed ? b.start : 0) * scale;
       PHASES.forEach(function (p) {
         var w = b[p[0]] * scale;
         if (w <= 0) return;
-        g.fillStyle = p[1]; g.fillRect(x, y + 2, Math.max(w, 0.5), row - 4); x += w;
+        g.fillStyle = p[1]; g.fillRect(x, y + (row > 6 ? 2 : 0), Math.max(w, 0.5), row > 6 ? row - 4 : row - 1); x += w;
       });
     });
-    g.fillStyle = '#555'; g.fillText(ms(max) + (timed ? ' from the start of the run' : ' (durations, no start times)'), label, height - 8);
+    g.fillStyle = '#555'; g.fillText('0 … ' + ms(max) + (timed ? ' from the start of the run' : ' (durations, no start times)'), label + 4, height - 8);
     c.addEventListener('mousemove', function (e) {
       var b = bars[Math.floor(e.offsetY / row)];
       if (!b) { tip.hidden = true; return; }
@@ -124,8 +127,8 @@ export const PAGE_SCRIPT = String.raw`
     });
     c.addEventListener('mouseleave', function () { tip.hidden = true; });
   }
-  waterfall('slowest', view.slowest, false);
-  waterfall('sample', view.sample, true);
+  waterfall('slowest', view.slowest, false, 13);
+  waterfall('sample', view.sample, true, 5);
 
   // Hosts, sortable.
   var cols = [['host', 'host', String], ['requests', 'requests', int], ['items', 'items', int], ['bytes', 'bytes', bytes],

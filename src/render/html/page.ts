@@ -75,7 +75,7 @@ export async function runPageHtml(view: RunView): Promise<string> {
 <h2>Throughput</h2><div id="throughput"></div>
 <h2>Connections in flight</h2><div id="connections"></div>
 <h2>Slowest items</h2><div id="legend"></div><div id="slowest"></div>
-<h2>A sample of items, by start</h2><div id="sample"></div>
+<h2>A sample of items, by start (hover for each)</h2><div id="sample"></div>
 <h2>Hosts</h2><table id="hosts"></table>
 <h2>Failures by error code</h2><p id="rerun"></p>
 <table id="failures"><thead><tr><th>code</th><th>items</th><th>examples</th></tr></thead></table>

@@ -12,7 +12,7 @@ export interface RunInfo {
   startedAt?: number;
   endedAt?: number;
   argv?: string[];
-  options?: Record<string, unknown>;
+  options?: object;
   summary?: Record<string, unknown>;
 }
 
