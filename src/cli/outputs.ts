@@ -83,7 +83,7 @@ export class RunOutputs {
     if (this.#report) await this.#report.write(`${jsonLine(record)}\n`);
     if (this.#page) {
       // A report without times of its own is timed by its arrival.
-      const line = record as unknown as ReportLine;
+      const line: ReportLine & { endedAt?: unknown } = record;
       this.#page.aggregator.add(typeof line.endedAt === 'number' ? line : { ...line, endedAt: Date.now() });
     }
     const failed = this.#failed;

@@ -25,8 +25,11 @@ export interface PageRecord {
   worker: string;
 }
 
-/** A report record, possibly of an older or newer report, with the fields the page reads. */
-export type ReportLine = Partial<ReportRecord> & Record<string, unknown>;
+/**
+ * A report line as parsed from its JSON: a `ReportRecord`, or one of an older or newer report.
+ * Nothing about its fields is assumed.
+ */
+export type ReportLine = object;
 
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
@@ -37,7 +40,8 @@ function str(v: unknown): string {
 }
 
 /** A parsed report line → the page's record; missing or ill-typed fields read as 0 or `''`. Pure. */
-export function pageRecord(line: ReportLine): PageRecord {
+export function pageRecord(record: ReportLine): PageRecord {
+  const line = record as Partial<Record<keyof ReportRecord, unknown>> & Record<string, unknown>;
   const error = line.error as { code?: unknown; message?: unknown } | undefined;
   return {
     url: str(line.url),

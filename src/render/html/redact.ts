@@ -17,7 +17,7 @@ export function redacted<T>(value: T): T {
 }
 
 function redact(value: unknown, key: string): unknown {
-  if (SECRET_KEY.test(key) && value !== undefined && value !== null && value !== '') return '***';
+  if (SECRET_KEY.test(key) && (typeof value === 'string' || typeof value === 'object') && value) return '***';
   if (typeof value === 'string') return withoutPassword(value);
   if (Array.isArray(value)) {
     if (key === 'argv') return redactArgv(value.map(String));
