@@ -178,7 +178,10 @@ export function createProgram(): Command {
     )
     .option('--report <FILE>', 'write one JSON line per item to FILE (url, path, status, ...)')
     .option('--save-failed <FILE>', 'write the failed items to FILE as an input list for -i')
-    .option('--report-html <FILE>', 'write a page of the run to FILE at its end: throughput, slowest items, hosts, failures');
+    .option(
+      '--report-html <FILE>',
+      'write a page of the run to FILE at its end: throughput, slowest items, hosts, failures',
+    );
 
   program
     .optionsGroup('Shards and object storage:')

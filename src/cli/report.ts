@@ -48,7 +48,8 @@ export async function runReportCli(io: CliIo, cluster: () => Promise<number>): P
     run,
     flags.html,
   );
-  if (bad > 0) io.stderr.write(`parafetch: ${bad} lines of ${printable(file)} are not JSON objects: skipped\n`);
+  if (bad > 0)
+    io.stderr.write(`parafetch: ${bad} lines of ${printable(file)} are not JSON objects: skipped\n`);
   io.stderr.write(`Wrote ${printable(flags.html)}\n`);
   return EXIT.OK;
 }

@@ -68,7 +68,13 @@ async function expectedFrom(report: string): Promise<Expected> {
 }
 
 /** Opens `file` and checks it against `expected`; saves its screenshot as `shot`. */
-async function checkPage(browser: TestBrowser, file: string, expected: Expected, canvases: number, shot: string) {
+async function checkPage(
+  browser: TestBrowser,
+  file: string,
+  expected: Expected,
+  canvases: number,
+  shot: string,
+) {
   const { page, errors, requests } = await browser.open(file);
   try {
     await page.waitForSelector('body[data-drawn="yes"]', { timeout: 20_000 });
@@ -103,11 +109,17 @@ async function checkPage(browser: TestBrowser, file: string, expected: Expected,
     assert.equal((await column(0)).length, expected.hosts);
     await page.click('#hosts th[data-key="host"]');
     const byHost = await column(0);
-    assert.deepEqual(byHost, [...byHost].sort((x, y) => x.localeCompare(y)));
+    assert.deepEqual(
+      byHost,
+      [...byHost].sort((x, y) => x.localeCompare(y)),
+    );
     assert.equal(await page.getAttribute('#hosts th[data-key="host"]', 'class'), 'asc');
     await page.click('#hosts th[data-key="bytes"]');
     const byBytes = (await column(3)).map(Number);
-    assert.deepEqual(byBytes, [...byBytes].sort((x, y) => y - x));
+    assert.deepEqual(
+      byBytes,
+      [...byBytes].sort((x, y) => y - x),
+    );
     assert.equal(
       (await column(3)).map(Number).reduce((s, n) => s + n, 0),
       expected.bytes,
@@ -141,8 +153,21 @@ describe('the run page', () => {
       const report = path.join(work, 'r.jsonl');
       const live = path.join(work, 'run.html');
       const run = await runCli(
-        ['-i', list, '-d', path.join(work, 'out'), '-j', '16', '--retries', '2', '--report', report,
-          '--report-html', live, '-q'],
+        [
+          '-i',
+          list,
+          '-d',
+          path.join(work, 'out'),
+          '-j',
+          '16',
+          '--retries',
+          '2',
+          '--report',
+          report,
+          '--report-html',
+          live,
+          '-q',
+        ],
         { ms: 60_000 },
       );
       assert.equal(run.code, 1, run.stderr); // some items failed
@@ -164,7 +189,12 @@ describe('the run page', () => {
 
   test('report FILE without --html, and an unreadable FILE, are usage errors', async () => {
     const work = await tempDir();
-    const missing = await runCli(['report', path.join(work, 'none.jsonl'), '--html', path.join(work, 'x.html')]);
+    const missing = await runCli([
+      'report',
+      path.join(work, 'none.jsonl'),
+      '--html',
+      path.join(work, 'x.html'),
+    ]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read report/);
     await fs.writeFile(path.join(work, 'r.jsonl'), '');

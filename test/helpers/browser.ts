@@ -4,10 +4,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** The system's Chromium (Debian's `chromium`); throws, saying how to get it, when missing. */
 export function chromiumPath(): string {
-  const found = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' });
+  const found = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], {
+    encoding: 'utf8',
+  });
   const file = found.stdout.trim().split('\n')[0] ?? '';
   if (found.status !== 0 || file === '') {
-    throw new Error('these tests open the page in the system Chromium, which is missing: apt-get install chromium');
+    throw new Error(
+      'these tests open the page in the system Chromium, which is missing: apt-get install chromium',
+    );
   }
   return file;
 }

@@ -125,15 +125,33 @@ describe('RunAggregator', () => {
 
   test('an older report (no times, no phases): counts still, no timeline, bars of durations', () => {
     const aggregator = new RunAggregator(seeded(3));
-    aggregator.add({ url: 'http://h/1', status: 'ok', bytes: 10, attempts: 1, ms: 5, queuedMs: 1, error: { code: '', message: '' } });
-    aggregator.add({ url: 'http://h/2', status: 'failed', bytes: 0, attempts: 3, ms: 9, queuedMs: 0, error: { code: 'HTTP_500', message: 'x' } });
+    aggregator.add({
+      url: 'http://h/1',
+      status: 'ok',
+      bytes: 10,
+      attempts: 1,
+      ms: 5,
+      queuedMs: 1,
+      error: { code: '', message: '' },
+    });
+    aggregator.add({
+      url: 'http://h/2',
+      status: 'failed',
+      bytes: 0,
+      attempts: 3,
+      ms: 9,
+      queuedMs: 0,
+      error: { code: 'HTTP_500', message: 'x' },
+    });
     aggregator.add({ url: 'not a url', status: 'cancelled', attempts: 0 });
     const v = aggregator.view();
     assert.equal(v.hasTimes, false);
     assert.equal(v.timeline.x.length, 0);
     assert.equal(v.totals.items, 3);
     assert.equal(v.totals.cancelled, 1);
-    assert.deepEqual(v.failures, [{ code: 'HTTP_500', count: 1, examples: [{ url: 'http://h/2', message: 'x' }] }]);
+    assert.deepEqual(v.failures, [
+      { code: 'HTTP_500', count: 1, examples: [{ url: 'http://h/2', message: 'x' }] },
+    ]);
     assert.deepEqual(
       v.slowest.map((b) => [b.url, b.start, b.other]),
       [
@@ -148,7 +166,12 @@ describe('the page', () => {
   test('data that holds </script> and <!-- stays inside its script element', async () => {
     const aggregator = new RunAggregator();
     const evil = 'http://h/</script><script>alert(1)</script><!--';
-    aggregator.add({ url: evil, status: 'failed', attempts: 1, error: { code: 'HTTP_404', message: '</SCRIPT>' } });
+    aggregator.add({
+      url: evil,
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'HTTP_404', message: '</SCRIPT>' },
+    });
     const html = await runPageHtml(aggregator.view());
     assert.equal(html.match(/<\/script>/gi)?.length, 3, 'only the three script elements end');
     assert.ok(!html.includes('<!--'));
@@ -159,8 +182,19 @@ describe('the page', () => {
   test('secrets are not shown: passwords, headers, --user, URLs with a password', () => {
     assert.deepEqual(
       redacted({
-        argv: ['-u', 'me:pw', '--header=Authorization: x', '--proxy', 'http://p:q@proxy', 'https://a:b@host/x'],
-        options: { user: { username: 'me', password: 'pw' }, headers: [['cookie', 'c']], timeouts: { headers: 5 } },
+        argv: [
+          '-u',
+          'me:pw',
+          '--header=Authorization: x',
+          '--proxy',
+          'http://p:q@proxy',
+          'https://a:b@host/x',
+        ],
+        options: {
+          user: { username: 'me', password: 'pw' },
+          headers: [['cookie', 'c']],
+          timeouts: { headers: 5 },
+        },
       }),
       {
         argv: ['-u', '***', '--header=***', '--proxy', '***', 'https://a:***@host/x'],

@@ -1,4 +1,4 @@
-import { VERSION } from '../../index.js';
+import { VERSION } from '../../engine/options.js';
 import { FailureGroups } from './failures.js';
 import { HostTable } from './hosts.js';
 import { hostOf, pageRecord, type PageRecord, type ReportLine } from './records.js';

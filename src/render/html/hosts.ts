@@ -41,11 +41,22 @@ export class HostTable {
     this.#random = random;
   }
 
-  add(host: string, o: { attempts: number; bytes: number; failed: boolean; ttfbMs: number; retryAfterMs: number }): void {
+  add(
+    host: string,
+    o: { attempts: number; bytes: number; failed: boolean; ttfbMs: number; retryAfterMs: number },
+  ): void {
     let t = this.#hosts.get(host);
     if (!t) {
       if (this.#hosts.size >= MAX_HOSTS) return this.add(OTHER_HOSTS, o);
-      t = { requests: 0, items: 0, bytes: 0, failed: 0, retries: 0, retryAfterMs: 0, ttfb: new Reservoir(TTFB_SAMPLE, this.#random) };
+      t = {
+        requests: 0,
+        items: 0,
+        bytes: 0,
+        failed: 0,
+        retries: 0,
+        retryAfterMs: 0,
+        ttfb: new Reservoir(TTFB_SAMPLE, this.#random),
+      };
       this.#hosts.set(host, t);
     }
     t.items++;

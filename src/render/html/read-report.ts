@@ -10,7 +10,10 @@ import type { RunInfo } from './view.js';
  * The records of a `--report` file, one at a time (gzipped or not, told by its content). A line
  * that is not a JSON object is counted in `onBadLine` and skipped.
  */
-export async function* readReport(file: string, onBadLine: (line: number) => void = () => {}): AsyncGenerator<ReportLine> {
+export async function* readReport(
+  file: string,
+  onBadLine: (line: number) => void = () => {},
+): AsyncGenerator<ReportLine> {
   const lines = createInterface({
     input: Readable.from(gunzipIfCompressed(createReadStream(file))),
     crlfDelay: Infinity,

@@ -32,7 +32,8 @@ function redact(value: unknown, key: string): unknown {
 function redactArgv(argv: string[]): string[] {
   return argv.map((arg, i) => {
     const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0 && SECRET_FLAGS.has(arg.slice(0, eq))) return `${arg.slice(0, eq)}=***`;
+    if (arg.startsWith('--') && eq > 0 && SECRET_FLAGS.has(arg.slice(0, eq)))
+      return `${arg.slice(0, eq)}=***`;
     if (i > 0 && SECRET_FLAGS.has(argv[i - 1]!)) return '***';
     return withoutPassword(arg);
   });

@@ -43,7 +43,14 @@ export class Timeline {
   readonly #workers = new Map<string, number>();
 
   /** Adds an item: its bytes spread over [bodyFrom, end], in flight over [from, end]. */
-  add(o: { from: number; bodyFrom: number; end: number; bytes: number; failed: boolean; worker: string }): void {
+  add(o: {
+    from: number;
+    bodyFrom: number;
+    end: number;
+    bytes: number;
+    failed: boolean;
+    worker: string;
+  }): void {
     const from = Math.min(o.from, o.end);
     this.#cover(from, o.end);
     const line = this.#workerLine(o.worker);
