@@ -115,6 +115,22 @@ test('enqueue, then three worker processes take the shards; status tells the end
     records.map((r) => r.url),
     Array.from({ length: 300 }, (_, i) => server.url(`/c/${i}.bin`)),
   );
+
+  // The run page of the queue (drawn in Chromium by html-report.test.ts): the same items.
+  const page = path.join(work, 'run.html');
+  const drawn = await runCli(['report', ...args, '--html', page], { ms: 30_000 });
+  assert.equal(drawn.code, 0, drawn.stderr);
+  assert.equal(drawn.stdout, '', 'with --html and no -o, the lines are not printed');
+  const data = /<script type="application\/json" id="run-data">(.*?)<\/script>/s.exec(
+    await fs.readFile(page, 'utf8'),
+  );
+  const view = JSON.parse(data?.[1] ?? 'null') as { totals: { items: number; ok: number; bytes: number } };
+  assert.equal(view.totals.items, 300);
+  assert.equal(view.totals.ok, 300);
+  assert.equal(
+    view.totals.bytes,
+    records.reduce((n, r) => n + r.bytes, 0),
+  );
 });
 
 test('a worker killed with SIGKILL mid-shard: another takes its shard after the lease, nothing is lost or doubled', async () => {
