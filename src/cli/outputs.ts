@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { createItemWriter, detectFormat, type ItemWriter } from '../inputs/index.js';
 import { jsonLine } from '../render/printable.js';
 import { reportRecord, reportRoot } from '../render/report.js';
@@ -67,6 +69,13 @@ export class RunOutputs {
     }
     const outputs = new RunOutputs(reportRoot(o.dir), report, failed, onLoss);
     if (o.reportHtml !== undefined) {
+      // Written at the end: its folder is checked now, so that a bad path is a usage error.
+      try {
+        await fs.access(path.dirname(path.resolve(o.reportHtml)), fs.constants.W_OK);
+      } catch (err) {
+        await outputs.close().catch(() => {});
+        throw new Error(`cannot write ${o.reportHtml}: ${(err as Error).message}`, { cause: err });
+      }
       // Redacted when drawn; a copy as JSON (no functions, no signal).
       const run = JSON.parse(JSON.stringify(o.run ?? {})) as RunInfo;
       outputs.#page = {

@@ -187,7 +187,7 @@ describe('the run page', () => {
     }
   });
 
-  test('report FILE without --html, and an unreadable FILE, are usage errors', async () => {
+  test('report FILE without --html, an unreadable FILE, and --report-html into no folder are usage errors', async () => {
     const work = await tempDir();
     const missing = await runCli([
       'report',
@@ -201,6 +201,15 @@ describe('the run page', () => {
     const noHtml = await runCli(['report', path.join(work, 'r.jsonl')]);
     assert.equal(noHtml.code, 2);
     assert.match(noHtml.stderr, /needs --html/);
+    const badPage = await runCli([
+      'http://127.0.0.1:9/x',
+      '-d',
+      work,
+      '--report-html',
+      path.join(work, 'no', 'such', 'dir', 'run.html'),
+    ]);
+    assert.equal(badPage.code, 2, 'a page that cannot be written is refused before the run');
+    assert.match(badPage.stderr, /cannot write .*run\.html/);
     await fs.rm(work, { recursive: true, force: true });
   });
 });

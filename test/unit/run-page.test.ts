@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RunAggregator, SAMPLE, SLOWEST } from '../../src/render/html/aggregator.js';
 import { inlineJson, inlineScript, runPageHtml } from '../../src/render/html/page.js';
-import { runFileOf } from '../../src/render/html/read-report.js';
+import { runFileOf, runInfoOf } from '../../src/render/html/read-report.js';
 import { redacted } from '../../src/render/html/redact.js';
 import { quantile, Reservoir, TopN } from '../../src/render/html/reservoir.js';
 
@@ -207,6 +207,12 @@ describe('the page', () => {
     assert.equal(runFileOf('r.jsonl'), 'r.run.json');
     assert.equal(runFileOf('/x/r.jsonl.gz'), '/x/r.run.json');
     assert.equal(runFileOf('report'), 'report.run.json');
+    assert.deepEqual(runInfoOf({ version: '1', argv: 'x', options: [], startedAt: 5, summary: { ok: 1 } }), {
+      version: '1',
+      startedAt: 5,
+      summary: { ok: 1 },
+    });
+    assert.deepEqual(runInfoOf(null), {});
   });
 });
 

@@ -39,12 +39,31 @@ export function runFileOf(report: string): string {
   return `${report.replace(/(\.jsonl?|\.ndjson)?(\.gz)?$/i, '')}.run.json`;
 }
 
-/** The run's sidecar file, `{}` when it is absent or unreadable. */
+/** The run's sidecar file, its fields of the expected types; `{}` when it is absent or unreadable. */
 export async function readRunInfo(file: string): Promise<RunInfo> {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(await readFile(file, 'utf8'));
-    return value !== null && typeof value === 'object' ? (value as RunInfo) : {};
+    value = JSON.parse(await readFile(file, 'utf8'));
   } catch {
     return {};
   }
+  return runInfoOf(value);
+}
+
+/** The fields of `value` that a `RunInfo` has, where they have their type. Pure. */
+export function runInfoOf(value: unknown): RunInfo {
+  if (value === null || typeof value !== 'object') return {};
+  const v = value as Record<string, unknown>;
+  const info: RunInfo = {};
+  if (typeof v.version === 'string') info.version = v.version;
+  if (typeof v.startedAt === 'number') info.startedAt = v.startedAt;
+  if (typeof v.endedAt === 'number') info.endedAt = v.endedAt;
+  if (Array.isArray(v.argv)) info.argv = v.argv.map(String);
+  if (isObject(v.options)) info.options = v.options;
+  if (isObject(v.summary)) info.summary = v.summary;
+  return info;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
