@@ -64,6 +64,7 @@ Examples:
   parafetch -i urls.txt -d downloads -j 32 --per-host 4
   parafetch -i manifest.csv --report report.jsonl --save-failed failed.csv
   parafetch -i failed.csv                     # re-run exactly the items that failed
+  parafetch report report.jsonl --html run.html   # a page of the run: throughput, hosts, failures
   zcat urls.txt.gz | parafetch -i - -q        # a list on stdin
   parafetch -i files.aria2 --json > events.jsonl
   parafetch -i images.csv --output-format webdataset -d shards   # tar shards + parquet
