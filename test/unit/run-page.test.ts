@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { tempDir } from '../helpers/fs.js';
 import { describe, test } from 'node:test';
 import { RunAggregator, SAMPLE, SLOWEST } from '../../src/render/html/aggregator.js';
 import { inlineJson, inlineScript, runPageHtml } from '../../src/render/html/page.js';
-import { runFileOf, runInfoOf } from '../../src/render/html/read-report.js';
+import { readReport, runFileOf, runInfoOf } from '../../src/render/html/read-report.js';
 import { redacted } from '../../src/render/html/redact.js';
 import { quantile, Reservoir, TopN } from '../../src/render/html/reservoir.js';
 
@@ -201,6 +205,18 @@ describe('the page', () => {
         options: { user: { username: 'me', password: '***' }, headers: '***', timeouts: { headers: 5 } },
       },
     );
+  });
+
+  test('readReport: gzipped by content, lines that are not objects counted and skipped', async () => {
+    const work = await tempDir();
+    const file = path.join(work, 'r.jsonl'); // gzipped though not named .gz
+    await fs.writeFile(file, gzipSync('{"url":"http://h/1"}\n\nnot json\n[1]\r\n{"url":"http://h/2"}\n'));
+    const bad: number[] = [];
+    const records: object[] = [];
+    for await (const r of readReport(file, (n) => bad.push(n))) records.push(r);
+    assert.deepEqual(records, [{ url: 'http://h/1' }, { url: 'http://h/2' }]);
+    assert.deepEqual(bad, [3, 4]);
+    await fs.rm(work, { recursive: true });
   });
 
   test('the run file beside a report', () => {
