@@ -1,7 +1,7 @@
 import { flagsOf } from './aliases.js';
 import { Command, CommanderError, Option } from 'commander';
 import { enqueue, ENQUEUE_DEFAULTS } from '../cluster/enqueue.js';
-import { queueReport } from '../cluster/status.js';
+import { queueReport, queueRunOptions } from '../cluster/status.js';
 import { statusCommand } from './cluster-status.js';
 import { LineFile } from './line-file.js';
 import { runWorker } from '../cluster/worker.js';
@@ -203,7 +203,8 @@ async function reportCommand(io: CliIo, argv: readonly string[]): Promise<number
     await out?.close();
   }
   if (page && flags.html !== undefined) {
-    await writePage(page, { argv: ['report', ...argv] }, flags.html);
+    const options = await queueRunOptions(url, flags.queue);
+    await writePage(page, { argv: ['report', ...argv], ...(options ? { options } : {}) }, flags.html);
     io.stderr.write(`Wrote ${printable(flags.html)}\n`);
   }
   io.stderr.write(`${lines.toLocaleString('en-US')} items in the report\n`);

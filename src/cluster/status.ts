@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { redisOptions } from './redis-connection.js';
+import { readRunRecord, runRecordKey } from './run-record.js';
 import { enqueuedKey, QUEUE_PREFIX, type ShardJob } from './shard-job.js';
 import { ShardTally, type ShardCounts } from './shard-tally.js';
 
@@ -80,6 +81,16 @@ export async function* queueReport(redis: string, queueName: string): AsyncGener
   const connection = new Redis(redisOptions(redis));
   try {
     yield* new ShardTally(connection, queueName).reportLines();
+  } finally {
+    connection.disconnect();
+  }
+}
+
+/** The options the queue's run downloads with (stored by `enqueue`); undefined when none was enqueued. */
+export async function queueRunOptions(redis: string, queueName: string): Promise<object | undefined> {
+  const connection = new Redis(redisOptions(redis));
+  try {
+    return (await readRunRecord(connection, runRecordKey(queueName)))?.options;
   } finally {
     connection.disconnect();
   }

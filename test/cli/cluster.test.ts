@@ -124,7 +124,11 @@ test('enqueue, then three worker processes take the shards; status tells the end
   const data = /<script type="application\/json" id="run-data">(.*?)<\/script>/s.exec(
     await fs.readFile(page, 'utf8'),
   );
-  const view = JSON.parse(data?.[1] ?? 'null') as { totals: { items: number; ok: number; bytes: number } };
+  const view = JSON.parse(data?.[1] ?? 'null') as {
+    totals: { items: number; ok: number; bytes: number };
+    run: { options?: { dir?: string } };
+  };
+  assert.equal(view.run.options?.dir, dir, "the page shows the run's options, from the queue");
   assert.equal(view.totals.items, 300);
   assert.equal(view.totals.ok, 300);
   assert.equal(
