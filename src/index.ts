@@ -30,3 +30,14 @@ export type {
   SuccessResult,
 } from './download/item.js';
 export * from './errors/index.js';
+export {
+  writeRunPage,
+  readReport,
+  readRunInfo,
+  runFileOf,
+  RunAggregator,
+  runPageHtml,
+  type ReportLine,
+  type RunInfo,
+  type RunView,
+} from './render/html/index.js';

@@ -10,6 +10,7 @@ import { LineFile } from './line-file.js';
 import { runWorker } from '../cluster/worker.js';
 import { InvalidOptionError } from '../errors/index.js';
 import { printable, printableLines } from '../render/printable.js';
+import { RunAggregator, writePage, type ReportLine } from '../render/html/index.js';
 import { toConfig, UsageError } from './config.js';
 import { EXIT } from './exit-codes.js';
 import { itemsOf } from './items.js';
@@ -176,30 +177,35 @@ async function workerCommand(io: CliIo, argv: readonly string[]): Promise<number
   }
 }
 
-/** `report`: every finished shard's items as one JSON Lines report, in input order. */
+/**
+ * `report`: every finished shard's items as one JSON Lines report, in input order; with `--html`,
+ * also (or only) the run page, with a line per worker.
+ */
 async function reportCommand(io: CliIo, argv: readonly string[]): Promise<number> {
-  const program = withOutput(clusterOptions(new Command('parafetch report')), io).option(
-    '-o, --output <FILE>',
-    'write the report to FILE (default: stdout)',
-  );
+  const program = withOutput(clusterOptions(new Command('parafetch report')), io)
+    .option('-o, --output <FILE>', 'write the report to FILE (default: stdout, unless --html is given)')
+    .option('--html <OUT>', 'write the run page to OUT');
   program.parse(argv, { from: 'user' });
-  const flags = program.opts<ClusterFlags & { output?: string }>();
+  const flags = program.opts<ClusterFlags & { output?: string; html?: string }>();
+  const url = redisUrl(flags);
   const out = flags.output === undefined ? undefined : await LineFile.open(flags.output);
+  const page = flags.html === undefined ? undefined : new RunAggregator();
   let lines = 0;
   const totals = new ReportTotals();
   try {
-    for await (const line of queueReport(redisUrl(flags), flags.queue)) {
+    for await (const line of queueReport(url, flags.queue)) {
       if (out) await out.write(`${line}\n`);
-      else io.stdout.write(`${line}\n`);
+      else if (!page) io.stdout.write(`${line}\n`);
       totals.add(line);
+      page?.add(JSON.parse(line) as ReportLine);
       lines++;
     }
   } finally {
     await out?.close();
   }
+  const options = flags.output !== undefined || page ? await queueRunOptions(url, flags.queue) : undefined;
   if (flags.output !== undefined) {
     // Beside the report, the run it tells of: its options as enqueued, its span from its items.
-    const options = await queueRunOptions(redisUrl(flags), flags.queue);
     await writeRunInfo(runInfoPath(flags.output), {
       version: VERSION,
       startedAt: totals.startedAt,
@@ -208,6 +214,10 @@ async function reportCommand(io: CliIo, argv: readonly string[]): Promise<number
       options: options ? recordOptionsView(options) : {},
       summary: totals.summary(),
     });
+  }
+  if (page && flags.html !== undefined) {
+    await writePage(page, { argv: ['report', ...argv], ...(options ? { options } : {}) }, flags.html);
+    io.stderr.write(`Wrote ${printable(flags.html)}\n`);
   }
   io.stderr.write(`${lines.toLocaleString('en-US')} items in the report\n`);
   return EXIT.OK;

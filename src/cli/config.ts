@@ -20,6 +20,8 @@ export interface CliConfig {
   options: DownloadOptions;
   report: string | undefined;
   saveFailed: string | undefined;
+  /** `--report-html`: the run page, written at the end. */
+  reportHtml: string | undefined;
   progress: ProgressMode;
   json: boolean;
   quiet: boolean;
@@ -132,6 +134,7 @@ export function toConfig(flags: ParsedFlags, urls: string[], terminal: { stderrI
     options,
     report: flags.report,
     saveFailed: flags.saveFailed,
+    reportHtml: flags.reportHtml,
     progress,
     json: flags.json === true,
     quiet,

@@ -41,6 +41,7 @@ export interface ParsedFlags {
   keepBoth?: boolean;
   report?: string;
   saveFailed?: string;
+  reportHtml?: string;
   outputFormat: 'files' | 'webdataset';
   shardItems: number;
   shardBytes?: number;
@@ -66,6 +67,7 @@ Examples:
   parafetch -i urls.txt -d downloads -j 32 --per-host 4
   parafetch -i manifest.csv --report report.jsonl --save-failed failed.csv
   parafetch -i failed.csv                     # re-run exactly the items that failed
+  parafetch report report.jsonl --html run.html   # a page of the run: throughput, hosts, failures
   zcat urls.txt.gz | parafetch -i - -q        # a list on stdin
   parafetch -i files.aria2 --json > events.jsonl
   parafetch -i images.csv --output-format webdataset -d shards   # tar shards + parquet
@@ -179,7 +181,11 @@ export function createProgram(): Command {
       'sync every file to the disk before its rename (slower for small files; by default files up to 256 KiB are not)',
     )
     .option('--report <FILE>', 'write one JSON line per item to FILE (url, path, status, ...)')
-    .option('--save-failed <FILE>', 'write the failed items to FILE as an input list for -i');
+    .option('--save-failed <FILE>', 'write the failed items to FILE as an input list for -i')
+    .option(
+      '--report-html <FILE>',
+      'write a page of the run to FILE at its end: throughput, slowest items, hosts, failures',
+    );
 
   program
     .optionsGroup('Shards and object storage:')

@@ -13,6 +13,7 @@ import { countItemsFrom, itemsOf } from './items.js';
 import { RunOutputs } from './outputs.js';
 import { RunInfoFile } from './run-info.js';
 import { checkFiles } from './preflight.js';
+import { runReportCli } from './report.js';
 import { flagsOf } from './aliases.js';
 import { createProgram } from './program.js';
 import { handleInterrupts } from './signals.js';
@@ -34,14 +35,27 @@ export interface CliIo {
 
 /** The commands of a run over many machines: a file of their own, loaded only for them (BullMQ, ioredis). */
 const CLUSTER_FILE = new URL('./cluster.js', import.meta.url);
-const CLUSTER_COMMANDS: ReadonlySet<string> = new Set(['enqueue', 'worker', 'status', 'report']);
+const CLUSTER_COMMANDS: ReadonlySet<string> = new Set(['enqueue', 'worker', 'status']);
+
+/** `report FILE --html OUT` draws a file; `report` without FILE is the cluster's. */
+async function reportCli(io: CliIo, cluster: () => Promise<number>): Promise<number> {
+  try {
+    return await runReportCli(io, cluster);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    if (err instanceof UsageError) return usage(io, err.message);
+    throw err;
+  }
+}
 
 /** Runs the command; resolves with its exit status. */
 export async function runCli(io: CliIo): Promise<number> {
-  if (CLUSTER_COMMANDS.has(io.argv[0] ?? '')) {
-    const cluster = (await import(CLUSTER_FILE.href)) as { runClusterCli: typeof runClusterCli };
-    return cluster.runClusterCli(io);
-  }
+  const cluster = async () => {
+    const loaded = (await import(CLUSTER_FILE.href)) as { runClusterCli: typeof runClusterCli };
+    return loaded.runClusterCli(io);
+  };
+  if (io.argv[0] === 'report') return reportCli(io, cluster);
+  if (CLUSTER_COMMANDS.has(io.argv[0] ?? '')) return cluster();
   const config = parseArgs(io);
   if (typeof config === 'number') return config;
   return config.dryRun ? dryRun(config, io) : run(config, io);
@@ -86,7 +100,7 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
   try {
     await checkFiles(
       config.inputs,
-      [config.report, config.saveFailed].filter((f) => f !== undefined),
+      [config.report, config.saveFailed, config.reportHtml].filter((f) => f !== undefined),
     );
   } catch (err) {
     if (err instanceof UsageError) return usage(io, err.message);
@@ -97,7 +111,13 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
   let outputs: RunOutputs;
   try {
     outputs = await RunOutputs.open(
-      { dir, report: config.report, saveFailed: config.saveFailed },
+      {
+        dir,
+        report: config.report,
+        saveFailed: config.saveFailed,
+        reportHtml: config.reportHtml,
+        run: { argv: [...io.argv], options: config.options },
+      },
       (message) => renderer.notice(`warning: ${message}`),
     );
   } catch (err) {
@@ -194,7 +214,7 @@ async function run(config: CliConfig, io: CliIo): Promise<number> {
       summary = ended;
     }
     try {
-      await outputs.close();
+      await outputs.close(summary);
     } catch (err) {
       // A write that failed during the run was reported then; closing only repeats it.
       if (writing) {

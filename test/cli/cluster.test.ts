@@ -138,6 +138,26 @@ test('enqueue, then three worker processes take the shards; status tells the end
   assert.equal(info.summary.ok, 300);
   assert.equal(info.summary.failed, 0);
   assert.deepEqual(info.argv.slice(0, 1), ['report']);
+
+  // The run page of the queue (drawn in Chromium by html-report.test.ts): the same items.
+  const page = path.join(work, 'run.html');
+  const drawn = await runCli(['report', ...args, '--html', page], { ms: 30_000 });
+  assert.equal(drawn.code, 0, drawn.stderr);
+  assert.equal(drawn.stdout, '', 'with --html and no -o, the lines are not printed');
+  const data = /<script type="application\/json" id="run-data">(.*?)<\/script>/s.exec(
+    await fs.readFile(page, 'utf8'),
+  );
+  const view = JSON.parse(data?.[1] ?? 'null') as {
+    totals: { items: number; ok: number; bytes: number };
+    run: { options?: { dir?: string } };
+  };
+  assert.equal(view.run.options?.dir, dir, "the page shows the run's options, from the queue");
+  assert.equal(view.totals.items, 300);
+  assert.equal(view.totals.ok, 300);
+  assert.equal(
+    view.totals.bytes,
+    records.reduce((n, r) => n + r.bytes, 0),
+  );
 });
 
 test('a worker killed with SIGKILL mid-shard: another takes its shard after the lease, nothing is lost or doubled', async () => {
