@@ -5,24 +5,28 @@ import type { ReportRecord } from '../report.js';
  * reports lack read as 0 or `''`. Times are milliseconds; `startedAt` and `endedAt` are since the
  * epoch (0: not recorded).
  */
-export interface PageRecord {
-  url: string;
+export interface PageRecord extends Pick<
+  ReportRecord,
+  | 'url'
+  | 'bytes'
+  | 'attempts'
+  | 'ms'
+  | 'queuedMs'
+  | 'startedAt'
+  | 'endedAt'
+  | 'connectMs'
+  | 'waitMs'
+  | 'bodyMs'
+  | 'retryWaitMs'
+  | 'ttfbMs'
+  | 'retryAfterMs'
+  | 'worker'
+> {
+  /** As the line says, whatever it says (a newer report may have other statuses). */
   status: string;
-  bytes: number;
-  attempts: number;
-  ms: number;
-  queuedMs: number;
+  /** The error's code and message; `''` when it did not fail. */
   code: string;
   message: string;
-  startedAt: number;
-  endedAt: number;
-  connectMs: number;
-  waitMs: number;
-  bodyMs: number;
-  retryWaitMs: number;
-  ttfbMs: number;
-  retryAfterMs: number;
-  worker: string;
 }
 
 /**
