@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { HEADER_NAME, HEADER_VALUE_FORBIDDEN } from '../download/rules.js';
 import { parseProxyUrl } from '../transport/proxy-settings.js';
@@ -124,4 +125,16 @@ export function userPassword(text: string): { username: string; password: string
   const colon = text.indexOf(':');
   if (colon === -1) throw new InvalidArgumentError('Expected USER:PASSWORD (an empty password is USER:).');
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+/** An option whose value goes through `parse`, with the default shown as `shown` in --help. */
+export function valued<T>(
+  flags: string,
+  description: string,
+  parse: (text: string) => T,
+  value?: T,
+  shown?: string,
+) {
+  const option = new Option(flags, description).argParser(parse);
+  return value === undefined ? option : option.default(value, shown ?? String(value));
 }

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CookieJar } from 'tough-cookie';
-import { InvalidOptionError } from '../errors/index.js';
+import { DiskError, InvalidOptionError, type ParafetchError } from '../errors/index.js';
 import { HEADER_VALUE_FORBIDDEN } from '../download/rules.js';
-import { parseCookieFile } from '../transport/cookie-file.js';
+import { parseCookieFile, saveCookieFile } from '../transport/cookie-file.js';
 import type { Credentials } from '../transport/credentials.js';
 import { parseNetrc, type NetrcEntry } from '../transport/netrc.js';
 import { plainObject } from './option-checks.js';
@@ -123,4 +123,17 @@ function cookies(value: unknown): NormalizedCookies | undefined {
 /** Validates `auth`, `netrc` and `cookies`, reading the netrc and cookie files once, here. */
 export function normalizeAuth(o: Record<string, unknown>, home = os.homedir()): NormalizedAuth {
   return { auth: credentials(o.auth), netrc: netrc(o.netrc, home), cookies: cookies(o.cookies) };
+}
+
+/** Writes the run's cookies to the file `cookies.save` names, if it does; the error when it cannot. */
+export async function saveRunCookies(
+  cookies: NormalizedCookies | undefined,
+): Promise<ParafetchError | undefined> {
+  if (!cookies?.jar || cookies.save === undefined) return undefined;
+  try {
+    await saveCookieFile(cookies.jar, cookies.save);
+    return undefined;
+  } catch (err) {
+    return new DiskError(`cannot write the cookie file ${cookies.save}: ${(err as Error).message}`, err);
+  }
 }

@@ -1,13 +1,13 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
-import { AbortedError, DiskError, InvalidOptionError, type ParafetchError } from '../errors/index.js';
+import { AbortedError, InvalidOptionError, type ParafetchError } from '../errors/index.js';
 import type { DownloadItem, DownloadResult } from '../download/item.js';
 import type { JobContext } from '../download/job.js';
 import { HttpClient } from '../transport/client.js';
-import { saveCookieFile } from '../transport/cookie-file.js';
-import { afterFailure, type AttemptHistory } from './after-failure.js';
+import { saveRunCookies } from './auth-options.js';
 import { Admission } from './admission.js';
 import { ConnectionLender } from './connection-lender.js';
-import { asItemError, checkFolder } from './error-kind.js';
+import { checkFolder } from './error-kind.js';
+import { drive, failUnexpectedly, type DriveContext, type Entry } from './item-driver.js';
 import type { DownloaderEvents, RunStats, RunSummary } from './events.js';
 import { HostGate, hostKey } from './host-gate.js';
 import { readItems, toItem, type ItemSource } from './input.js';
@@ -19,13 +19,6 @@ import { answersWholeInput, clientFactoryOf, noteLoops } from './run-hooks.js';
 import { Tally } from './tally.js';
 
 export type { ItemSource } from './input.js';
-
-interface Entry extends AttemptHistory {
-  job: PlacedJob;
-  /** Whether its `start` event went out and the download folder was checked. */
-  started: boolean;
-  settled: boolean;
-}
 
 export { answerWholeInput, buildClientWith, workerThreadsOf, type ClientFactory } from './run-hooks.js';
 
@@ -62,6 +55,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
   #nextIndex = 0;
   #wakeReader: (() => void) | undefined;
   #finish: (() => void) | undefined;
+  readonly #driving: DriveContext;
 
   constructor(items: ItemSource, options: DownloadOptions = {}) {
     super();
@@ -85,13 +79,26 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
         this.#loops!.fits(entry.job, entry.host),
       run: (entry) => {
         const leave = this.#loops!.enter(entry.job, entry.host);
-        return this.#drive(entry)
-          .catch((err: unknown) => this.#failUnexpectedly(entry, err))
+        return drive(entry, this.#driving)
+          .catch((err: unknown) => failUnexpectedly(entry, err, this.#driving))
           .finally(leave);
       },
       changed: () => this.#pump(),
     });
     this.#lookahead = Math.max(256, this.options.concurrency * 4);
+    this.#driving = {
+      options: this.options,
+      signal: this.#controller.signal,
+      gate: this.#gate,
+      admission: this.#admission,
+      // The download folder, checked once before the first request (a store checks its own).
+      rootProblem: () =>
+        this.options.remote
+          ? Promise.resolve(undefined)
+          : (this.#root ??= checkFolder(this.#ctx!.guard, this.options.dir)),
+      settle: (result, entry) => this.#settle(result, entry),
+      emit: (event, ...args) => this.#safeEmit(event, ...args),
+    };
   }
 
   /**
@@ -201,25 +208,13 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     // What the store holds is whole only once it is closed (the last shard): a failure fails the run.
     const storeFailure = signal.aborted ? undefined : await this.#output?.end(false);
     // Stopped or not, the cookies received so far are saved (as curl writes its jar at exit).
-    const cookieFailure = await this.#saveCookies();
+    const cookieFailure = await saveRunCookies(this.options.cookies);
     const failure = this.#inputError ?? storeFailure ?? cookieFailure;
     const summary = this.#tally.summary(signal.aborted, Date.now());
     this.#results?.close(failure === undefined ? undefined : { reason: failure });
     this.#safeEmit('end', summary);
     if (failure !== undefined) throw failure;
     return summary;
-  }
-
-  /** Writes the run's cookies to the file `cookies.save` names, if it does; the error when it cannot. */
-  async #saveCookies(): Promise<ParafetchError | undefined> {
-    const cookies = this.options.cookies;
-    if (!cookies?.jar || cookies.save === undefined) return undefined;
-    try {
-      await saveCookieFile(cookies.jar, cookies.save);
-      return undefined;
-    } catch (err) {
-      return new DiskError(`cannot write the cookie file ${cookies.save}: ${(err as Error).message}`, err);
-    }
   }
 
   /** Reads the input into the look-ahead buffer, never more than it holds. */
@@ -286,70 +281,6 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
     }
   }
 
-  /** A bug below: the item still gets its one result, with the cause kept. */
-  async #failUnexpectedly(entry: Entry, err: unknown): Promise<void> {
-    const { job } = entry;
-    const error = this.#asError(err, job);
-    const r = await job.fail(error, true).catch(() => job.result('failed', job.bytes, undefined, error));
-    this.#settle(r, entry);
-  }
-
-  async #drive(entry: Entry): Promise<void> {
-    const { job } = entry;
-    const signal = this.#controller.signal;
-    if (!entry.started) {
-      this.#safeEmit('start', { index: job.index, url: job.url });
-      entry.started = true;
-      // The download folder, checked once before the first request (a store checks its own).
-      const rootError = this.options.remote
-        ? undefined
-        : await (this.#root ??= checkFolder(this.#ctx!.guard, this.options.dir));
-      if (rootError) return this.#settle(await job.fail(rootError, false), entry);
-    }
-    if (!job.prepared) {
-      try {
-        const skipped = await job.prepare();
-        if (skipped) return this.#settle(skipped, entry);
-      } catch (err) {
-        return this.#settle(await job.fail(this.#asError(err, job), false), entry);
-      }
-    }
-    if (signal.aborted) {
-      return this.#settle(await job.fail(new AbortedError(job.url, signal.reason), true), entry);
-    }
-    const host = entry.host;
-    try {
-      const result = await job.attempt(signal);
-      this.#gate.answered(host);
-      this.#settle(result, entry);
-    } catch (err) {
-      if (signal.aborted) return this.#settle(await job.fail(new AbortedError(job.url, err), true), entry);
-      return this.#retryOrFail(entry, this.#asError(err, job));
-    }
-  }
-
-  /** After a failed attempt: the next mirror, a retry later, or the end. */
-  #retryOrFail(entry: Entry, error: ParafetchError): void | Promise<void> {
-    const { job } = entry;
-    entry.attempts = job.attempts;
-    const next = afterFailure(entry, error, this.#gate, this.options, Date.now(), Math.random());
-    if (!next.retry) return job.fail(next.error, false).then((r) => this.#settle(r, entry));
-    entry.host = next.host;
-    // Queued before the event: a listener that aborts the run finds it there, to cancel it.
-    this.#admission.backlog.later(entry, next.delayMs);
-    this.#safeEmit('retry', {
-      index: job.index,
-      url: job.url,
-      attempt: job.attempts,
-      delayMs: next.delayMs,
-      error,
-    });
-  }
-
-  #asError(err: unknown, job: PlacedJob): ParafetchError {
-    return asItemError(err, job.url, this.options.timeouts);
-  }
-
   /** Aborted: waiting and not-yet-started items end `cancelled`; in-flight ones end by themselves. */
   #onAbort(): void {
     const { reason } = this.#controller.signal;
@@ -360,7 +291,7 @@ export class Downloader extends EventEmitter<DownloaderEvents> {
         job
           .fail(new AbortedError(job.url, reason), true)
           .then((r) => this.#settle(r, entry))
-          .catch((err: unknown) => this.#failUnexpectedly(entry, err)),
+          .catch((err: unknown) => failUnexpectedly(entry, err, this.#driving)),
       );
     }
     this.#pump();
