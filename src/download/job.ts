@@ -214,7 +214,8 @@ export class DownloadJob {
     const plan = planSplit({
       size: s.total,
       ranged: res.status === 206 && offset === 0 && ifRangeValue(s.validator) !== undefined,
-      cap: splitCap(options.split),
+      // Over HTTP/2 the ranges would be streams of the one connection: never split there.
+      cap: client.multiplexes(res.url.origin) ? 1 : splitCap(options.split),
       minSplitSize: options.minSplitSize,
       spare: this.#spare(),
       hashed: this.#wantsHash,

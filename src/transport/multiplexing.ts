@@ -17,7 +17,14 @@ type Socket = NonNullable<Parameters<buildConnector.Callback>[1]>;
  * origin stay under that limit however many connections a burst of first requests opened
  * (each request starts its own connection until one has said it speaks HTTP/2).
  */
-export function multiplexingFactory(origin: string | URL, options: object): Dispatcher {
+export function multiplexingFactory(
+  /** Told the origin of each connection that chose HTTP/2. */
+  onH2: (origin: string) => void = () => {},
+): (origin: string | URL, options: object) => Dispatcher {
+  return (origin, options) => multiplexingPool(origin, options, onH2);
+}
+
+function multiplexingPool(origin: string | URL, options: object, onH2: (origin: string) => void): Dispatcher {
   const o = options as { connect?: unknown; connections?: number | null };
   if (typeof o.connect !== 'function' || new URL(String(origin)).protocol !== 'https:') {
     return guardedFactory(origin, options);
@@ -33,8 +40,10 @@ export function multiplexingFactory(origin: string | URL, options: object): Disp
         connect: (co, callback) =>
           connect(co, (err, socket) => {
             // Before undici sets the connection up: its first requests go as streams at once.
-            if ((socket as { alpnProtocol?: unknown } | null)?.alpnProtocol === 'h2')
+            if ((socket as { alpnProtocol?: unknown } | null)?.alpnProtocol === 'h2') {
               client.pipelining = streams;
+              onH2(new URL(String(origin)).origin);
+            }
             (callback as (err: Error | null, socket: Socket | null) => void)(err, socket);
           }),
       });
