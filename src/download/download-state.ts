@@ -1,7 +1,7 @@
 import type { Hash } from 'node:crypto';
 import { partPathFor } from '../storage/finalize.js';
 import { removeOwn } from '../storage/remove.js';
-import { saveState, statePathFor, type ResumeState } from '../storage/resume-state.js';
+import { saveState, statePathFor, stateTmpPathFor, type ResumeState } from '../storage/resume-state.js';
 import type { FileSink } from '../storage/file-sink.js';
 import { HttpStatusError, RemoteChangedError } from '../errors/index.js';
 import type { HttpResponse } from '../transport/client.js';
@@ -112,6 +112,8 @@ export class DownloadState {
     this.stateOnDisk = false;
     this.streamState = false;
     await removeOwn(this.statePath, this.realDir);
+    // A run killed while it wrote a state leaves its temporary file: it goes with the state.
+    await removeOwn(stateTmpPathFor(this.statePath), this.realDir);
   }
 
   /** Records a single stream's progress (its part file's length) once its bytes are written. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { existingSize } from '../storage/finalize.js';
-import { loadState, statePathFor } from '../storage/resume-state.js';
+import { loadState, statePathFor, stateTmpPathFor } from '../storage/resume-state.js';
 import { ifRangeValue, type Validator } from './response.js';
 import {
   SegmentTable,
@@ -52,9 +52,11 @@ export interface ResumePlan {
  */
 export async function loadResume(part: string, plan: ResumePlan): Promise<ResumeLoad> {
   const statePath = statePathFor(part);
-  if (plan.direct && !existsSync(statePath)) return { stateOnDisk: false };
+  // Only a state's temporary file (a run killed as it wrote its first state): removed as a state is.
+  const leftover = () => existsSync(stateTmpPathFor(statePath));
+  if (plan.direct && !existsSync(statePath)) return { stateOnDisk: leftover() };
   const state = await loadState(statePath);
-  if (!state) return { stateOnDisk: false };
+  if (!state) return { stateOnDisk: leftover() };
   if (state === 'invalid') return { stateOnDisk: true };
   const validator: Validator = {};
   if (state.etag) validator.etag = state.etag;

@@ -95,8 +95,13 @@ function parseState(text: string): ResumeState | undefined {
  * symlink is followed, and with `realDir` (see placement.ts) the file is checked to be in its
  * folder before and after the rename.
  */
+/** Where `saveState` writes a state before renaming it to `p`: a run killed in between leaves it. */
+export function stateTmpPathFor(p: string): string {
+  return `${p}.tmp`;
+}
+
 export async function saveState(p: string, state: ResumeState, realDir?: string): Promise<void> {
-  const tmp = `${p}.tmp`;
+  const tmp = stateTmpPathFor(p);
   const data = Buffer.from(JSON.stringify(state));
   let fd: number | undefined;
   let placed = false;
