@@ -2,7 +2,8 @@ import type { RunSummary } from '../engine/events.js';
 import type { DownloadOptions } from '../engine/options.js';
 import type { ReportRecord } from '../render/report.js';
 import { redactCredentials } from '../transport/credentials.js';
-import { emptySummary, maskedHeaders, RATE_OPTIONS } from './run-info.js';
+import { maskedHeaders } from '../render/redact-run.js';
+import { emptySummary } from './run-info.js';
 
 /**
  * What a merged report's lines tell of the run as a whole (a run over many machines keeps no
@@ -58,10 +59,9 @@ export function recordOptionsView(o: DownloadOptions): Record<string, unknown> {
     headers: maskedHeaders(o.headers ?? {}),
     proxy: typeof o.proxy === 'string' ? redactCredentials(o.proxy) : undefined,
     auth: o.auth !== undefined,
+    limitRate: o.limitRate,
+    maxFileRate: o.maxFileRate,
+    http2: o.http2,
   };
-  for (const name of RATE_OPTIONS) {
-    const value = (o as Record<string, unknown>)[name];
-    if (value !== undefined) view[name] = value;
-  }
   return JSON.parse(JSON.stringify(view)) as Record<string, unknown>;
 }

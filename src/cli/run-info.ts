@@ -2,7 +2,10 @@ import fs from 'node:fs/promises';
 import type { RunSummary } from '../engine/events.js';
 import type { NormalizedOptions } from '../engine/options.js';
 import { VERSION } from '../engine/options.js';
+import { maskedHeaders, redactArgv } from '../render/redact-run.js';
 import { redactCredentials } from '../transport/credentials.js';
+
+export { redactArgv } from '../render/redact-run.js';
 
 /**
  * What a report's reader needs to know of the run besides its items, written beside the report
@@ -32,69 +35,6 @@ export function emptySummary(): RunSummary {
   return { ...none, aborted: false, failuresByCode: {} };
 }
 
-/** Flags whose value is a password, or holds one. */
-const SECRET_FLAGS: ReadonlySet<string> = new Set([
-  '-u',
-  '--user',
-  '--password',
-  '--http-user',
-  '--http-password',
-  '--proxy-user',
-  '--proxy-password',
-]);
-const HEADER_FLAGS: ReadonlySet<string> = new Set(['-H', '--header']);
-/** Request headers whose values are secrets. */
-const SECRET_HEADERS = /^\s*(authorization|proxy-authorization|cookie)\s*:/i;
-
-/** A `USER:PASSWORD` value with its password masked (a lone user name may be a token: masked). */
-function maskUserPassword(value: string): string {
-  const colon = value.indexOf(':');
-  return colon === -1 ? '***' : `${value.slice(0, colon)}:***`;
-}
-
-function maskHeader(value: string): string {
-  return SECRET_HEADERS.test(value) ? `${value.slice(0, value.indexOf(':'))}: ***` : value;
-}
-
-/**
- * `argv` with every secret masked: the credentials of URLs, the values of `-u`/`--user` (and of
- * other tools' password flags), and the values of Authorization and Cookie headers given with
- * `-H`, in every spelling (`-u V`, `-uV`, `--user=V`). Pure.
- */
-export function redactArgv(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  let next: ((v: string) => string) | undefined;
-  for (const raw of argv) {
-    const arg = redactCredentials(raw);
-    if (next) {
-      out.push(next(arg));
-      next = undefined;
-      continue;
-    }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    const mask = SECRET_FLAGS.has(flag) ? maskUserPassword : HEADER_FLAGS.has(flag) ? maskHeader : undefined;
-    if (mask && eq !== -1) out.push(`${flag}=${mask(arg.slice(eq + 1))}`);
-    else if (mask) {
-      out.push(arg);
-      next = mask;
-    } else if (/^-u./.test(arg)) out.push(`-u${maskUserPassword(arg.slice(2))}`);
-    else if (/^-H./.test(arg)) out.push(`-H${maskHeader(arg.slice(2))}`);
-    else out.push(arg);
-  }
-  return out;
-}
-
-/** Options named like a rate limit, when the run has one. */
-export const RATE_OPTIONS = ['limitRate', 'rateLimit', 'maxRate'] as const;
-
-/** Request headers with the values of Authorization, Proxy-Authorization and Cookie masked. Pure. */
-export function maskedHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).map(([k, v]) => [k, SECRET_HEADERS.test(`${k}:`) ? '***' : v]),
-  );
-}
-
 /**
  * The options a report's reader wants to see, as plain JSON: where and how wide the run went,
  * its retries and its output. No secret: credentials are only said to be there, the values of
@@ -121,11 +61,10 @@ export function runOptionsView(o: NormalizedOptions): Record<string, unknown> {
     auth: o.auth !== undefined,
     netrc: o.netrc !== undefined,
     cookies: o.cookies !== undefined,
+    limitRate: o.limitRate,
+    maxFileRate: o.maxFileRate,
+    http2: o.http2,
   };
-  for (const name of RATE_OPTIONS) {
-    const value = (o as unknown as Record<string, unknown>)[name];
-    if (value !== undefined) view[name] = value;
-  }
   return JSON.parse(JSON.stringify(view)) as Record<string, unknown>;
 }
 
